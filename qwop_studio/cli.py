@@ -1,0 +1,83 @@
+"""``qwop-studio``: the one command line of QWOP Studio.
+
+Each subcommand's arguments are defined here; the work is done by the module that owns it, imported
+only when that subcommand runs (so ``qwop-studio play`` never imports torch, and ``train`` never
+imports pygame).
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+
+#: subcommand -> "module:function"; the function takes the parsed arguments and returns an exit code.
+COMMANDS: dict[str, str] = {
+    "studio": "qwop_studio.studio.app:run_from_args",
+    "play": "qwop_studio.play:run_from_args",
+    "replay": "qwop_studio.replay:run_from_args",
+    "train": "qwop_studio.train.cli:train_from_args",
+    "evaluate": "qwop_studio.train.cli:evaluate_from_args",
+    "benchmark": "qwop_studio.train.cli:benchmark_from_args",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qwop-studio", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("studio", help="open the training dashboard")
+    p.add_argument("--config", help="shipped config name or YAML file to start with")
+    p.add_argument("--resume", metavar="RUN_DIR", help="a run directory to resume")
+    p.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+
+    p = sub.add_parser("play", help="play QWOP yourself with the Q, W, O and P keys")
+    p.add_argument("--record", action="store_true", help="save every game to saves/recordings/")
+    p.add_argument("--size", default="960x600", help="window size WxH (default 960x600)")
+
+    p = sub.add_parser("replay", help="replay a recording, or export it as a video")
+    p.add_argument("file", help="a recording (.json) from `qwop-studio play --record`")
+    p.add_argument("--speed", type=float, default=1.0, help="playback speed (default 1.0)")
+    p.add_argument("--video", metavar="OUT", help="write OUT.mp4 or OUT.gif instead of opening a window")
+
+    p = sub.add_parser("train", help="train an agent headless")
+    p.add_argument("--config", default="train_qrdqn", help="shipped config name or YAML file")
+    p.add_argument("--total-timesteps", type=int, help="override the config's total_timesteps")
+    p.add_argument("--seed", type=int, help="override the config's seed")
+    p.add_argument("--run-dir", help="where the run lands (default saves/runs/<ALGO>_<config>_<time>)")
+    p.add_argument("--resume", metavar="CHECKPOINT", help="a checkpoint .zip (or run directory) to continue")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("evaluate", help="evaluate a trained model")
+    p.add_argument("--model", required=True, help="a model .zip (its run's config.yml is read)")
+    p.add_argument("--episodes", type=int, default=100)
+    p.add_argument("--json", dest="json_out", metavar="OUT", help="write the statistics to OUT")
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--deterministic", dest="deterministic", action="store_true", default=True)
+    g.add_argument("--stochastic", dest="deterministic", action="store_false")
+    p.add_argument("--start-noop-max", type=int, help="override the config's start_noop_max")
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("benchmark", help="env and training throughput on this machine")
+    p.add_argument("--seconds", type=float, default=10.0, help="training time per config (default 10)")
+    p.add_argument("--configs", nargs="*", help="config names (default: every shipped config)")
+    return parser
+
+
+def _resolve(target: str) -> Callable[[argparse.Namespace], int]:
+    module_name, _, func_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), func_name)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        handler = _resolve(COMMANDS[args.command])
+    except (ImportError, AttributeError) as e:
+        print(f"qwop-studio {args.command}: not available in this build ({e})", file=sys.stderr)
+        return 1
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

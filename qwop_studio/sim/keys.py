@@ -1,0 +1,52 @@
+"""Key states: which of Q, W, O and P are held.
+
+A key state is a 4-bit mask (Q=1, W=2, O=4, P=8). The sim accepts it as an ``int``, a
+:class:`Keys` flag, or a string of the letters ``QWOP`` (either case; ``""`` means no key), and
+rejects anything else with a ``ValueError`` that names the bad input.
+"""
+from __future__ import annotations
+
+import enum
+from functools import lru_cache
+
+
+class Keys(enum.IntFlag):
+    """The four keys as bits of one small integer."""
+
+    NONE = 0
+    Q = 1
+    W = 2
+    O = 4  # noqa: E741 (the key's name)
+    P = 8
+
+
+KEY_LETTERS = "QWOP"
+ALL_KEYS_MASK = 0b1111
+
+
+@lru_cache(maxsize=64)
+def _mask_of_string(text: str) -> int:
+    mask = 0
+    for ch in text:
+        i = KEY_LETTERS.find(ch.upper())
+        if i < 0:
+            raise ValueError(f"keys {text!r}: {ch!r} is not one of Q, W, O, P")
+        mask |= 1 << i
+    return mask
+
+
+def key_mask(keys: str | int | Keys) -> int:
+    """The 4-bit mask of ``keys``; raises ``ValueError`` naming the input if it is not a key state."""
+    if isinstance(keys, str):
+        return _mask_of_string(keys)
+    if isinstance(keys, (int,)) and not isinstance(keys, bool):
+        if 0 <= keys <= ALL_KEYS_MASK:
+            return int(keys)
+        raise ValueError(f"keys {keys!r}: a key mask must be in 0..15 (Q=1, W=2, O=4, P=8)")
+    raise ValueError(f"keys {keys!r}: expected a string of Q/W/O/P letters or a mask 0..15, "
+                     f"got {type(keys).__name__}")
+
+
+def key_string(mask: int) -> str:
+    """The letters of a mask, in QWOP order: ``key_string(9) == "QP"``."""
+    return "".join(letter for i, letter in enumerate(KEY_LETTERS) if mask >> i & 1)
