@@ -51,8 +51,10 @@ class GameSnapshot:
 
     ``bodies`` has one row per dynamic body in :data:`qwop_studio.sim.world.STATE_ORDER`:
     (x, y, angle, vx, vy, omega, awake). Box2D's contact cache, joint warm-start impulses and sleep
-    timers are not part of it: a restored game reads back the same state bit for bit, then follows
-    the original closely rather than exactly (see ``tests/sim/test_snapshot.py``).
+    timers cannot be set from pybox2d, so they are not part of it. A restored game always reads back
+    the same state bit for bit; it then continues bit for bit when it was restored by replaying
+    ``history``, and closely rather than exactly when the state was set directly (an edited
+    snapshot, or a game that was itself restored that way): see ``tests/sim/test_snapshot.py``.
     """
 
     bodies: tuple[tuple[float, ...], ...]
@@ -73,6 +75,9 @@ class GameSnapshot:
     score_time: float
     frame: int
     touching_track: frozenset[str]
+    #: The key mask of every frame since reset, when the game got here by playing from a reset:
+    #: then :meth:`QWOPGame.restore` replays it and continues bit for bit. ``None`` otherwise.
+    history: bytes | None = None
 
 
 class QWOPGame:
@@ -96,6 +101,7 @@ class QWOPGame:
         """
         del seed
         self._new_world()
+        self._history: bytearray | None = bytearray()
         self.keys = 0
         self.fallen = False
         self.jumped = False
@@ -123,6 +129,7 @@ class QWOPGame:
         self._hip_limit_command: str | None = None
         self._states_frame = -2
         self._suppressed_contacts: frozenset[str] = frozenset()
+        self._restored_unstepped = False
 
     # -------------------------------------------------------------------------------- frame
     def step(self, keys: str | int = "") -> None:
@@ -131,7 +138,10 @@ class QWOPGame:
         ``keys``: a string of letters from ``"QWOP"`` (``""`` = none) or a mask 0..15 (Q=1, W=2,
         O=4, P=8). Raises ``ValueError`` naming anything else.
         """
-        self._update(key_mask(keys))
+        mask = key_mask(keys)
+        if self._history is not None:
+            self._history.append(mask)
+        self._update(mask)
 
     def _update(self, mask: int) -> None:
         self.keys = mask
@@ -150,6 +160,7 @@ class QWOPGame:
             if events:
                 self._apply_contact_rules(events)
             self._suppressed_contacts = frozenset()
+            self._restored_unstepped = False
             if not head.awake:  # Box2D zeroes a sleeping body's force and torque
                 self._head_torque = np.float32(0.0)
         torso_pos = self._torso.position
@@ -296,11 +307,14 @@ class QWOPGame:
             JointState(j.lowerLimit, j.upperLimit, j.limitEnabled, j.motorEnabled, j.motorSpeed)
             for j in self._joints.values()
         )
-        touching = frozenset(
-            (c.fixtureB.userData if c.fixtureA.userData == "track" else c.fixtureA.userData)
-            for c in w.world.contacts
-            if c.touching and "track" in (c.fixtureA.userData, c.fixtureB.userData)
-        )
+        if self._restored_unstepped:
+            touching = self._suppressed_contacts   # contacts are rebuilt on the first step
+        else:
+            touching = frozenset(
+                (c.fixtureB.userData if c.fixtureA.userData == "track" else c.fixtureA.userData)
+                for c in w.world.contacts
+                if c.touching and "track" in (c.fixtureA.userData, c.fixtureB.userData)
+            )
         return GameSnapshot(
             bodies=bodies, joints=joints, track_x=float(self._track_x), camera_x_px=self.camera_x_px,
             head_torque=float(self._head_torque), arm_command=self._arm_command,
@@ -308,6 +322,7 @@ class QWOPGame:
             fallen=self.fallen, jumped=self.jumped, landed=self.landed, game_ended=self.game_ended,
             paused=self.paused, score=self.score, score_time=self.score_time, frame=self.frame,
             touching_track=touching,
+            history=None if self._history is None else bytes(self._history),
         )
 
     def restore(self, snap: GameSnapshot) -> None:
@@ -318,7 +333,24 @@ class QWOPGame:
         """
         if not isinstance(snap, GameSnapshot):
             raise ValueError(f"restore: expected a GameSnapshot, got {type(snap).__name__}")
+        if snap.history is not None and self._replay(snap):
+            return
+        self._set_state(snap)
+
+    def _replay(self, snap: GameSnapshot) -> bool:
+        """Reset and replay ``snap.history``; True when that reproduces ``snap`` exactly."""
+        self.reset()
+        for mask in snap.history:
+            if mask > 15:
+                return False
+            self._history.append(mask)
+            self._update(mask)
+        return self.snapshot() == snap
+
+    def _set_state(self, snap: GameSnapshot) -> None:
+        """Set every body, joint and flag directly in a fresh world (the solver then starts cold)."""
         self._new_world()
+        self._history = None
         w = self._world
         self._world.move_track(snap.track_x)
         self._track_x = snap.track_x
@@ -345,6 +377,7 @@ class QWOPGame:
         self.score, self.score_time, self.frame = snap.score, snap.score_time, snap.frame
         self.camera_x_px = snap.camera_x_px
         self._suppressed_contacts = snap.touching_track
+        self._restored_unstepped = True
         self._states_frame = -2
 
 

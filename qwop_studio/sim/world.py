@@ -60,22 +60,31 @@ class _TrackContactRecorder(b2.contactListener):
         self.events.append(BeginContact(name_a, name_b, max(xs)))
 
 
+_FIXTURE_DEFS: dict[spec.BoxSpec, b2.fixtureDef] = {}
+
+
+def _fixture_def(box: spec.BoxSpec) -> b2.fixtureDef:
+    """The box's fixture definition, built once: pybox2d leaks a little memory for every fixture
+    definition it builds, so a new world per reset would otherwise grow the process without end."""
+    fixture = _FIXTURE_DEFS.get(box)
+    if fixture is None:
+        fixture = b2.fixtureDef(
+            shape=b2.polygonShape(box=(box.half_w, box.half_h)),
+            density=box.density,
+            friction=box.friction,
+            restitution=box.restitution,
+            categoryBits=box.category,
+            maskBits=box.mask,
+            userData=box.name,
+        )
+        _FIXTURE_DEFS[box] = fixture
+    return fixture
+
+
 def _make_box(world: b2.world, box: spec.BoxSpec) -> b2.body:
-    fixture = b2.fixtureDef(
-        shape=b2.polygonShape(box=(box.half_w, box.half_h)),
-        density=box.density,
-        friction=box.friction,
-        restitution=box.restitution,
-        categoryBits=box.category,
-        maskBits=box.mask,
-        userData=box.name,
-    )
-    if box.dynamic:
-        body = world.CreateDynamicBody(position=(box.x, box.y), angle=box.angle, fixtures=fixture,
-                                       awake=box.awake, userData=box.name)
-    else:
-        body = world.CreateStaticBody(position=(box.x, box.y), angle=box.angle, fixtures=fixture,
-                                      userData=box.name)
+    body = world.CreateBody(type=b2.dynamicBody if box.dynamic else b2.staticBody,
+                            position=(box.x, box.y), angle=box.angle, awake=box.awake, userData=box.name)
+    body.CreateFixture(_fixture_def(box))
     return body
 
 
