@@ -232,6 +232,7 @@ class QWOPGame:
             j[name].limitEnabled = False
             j[name].motorEnabled = False
         self.game_ended = True
+        self._world.stop_recording()
 
     # ------------------------------------------------------------------------------ reading
     def _all_states(self) -> np.ndarray:
@@ -378,6 +379,8 @@ class QWOPGame:
         self.camera_x_px = snap.camera_x_px
         self._suppressed_contacts = snap.touching_track
         self._restored_unstepped = True
+        if self.game_ended:
+            w.stop_recording()
         self._states_frame = -2
 
 

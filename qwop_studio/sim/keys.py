@@ -37,6 +37,8 @@ def _mask_of_string(text: str) -> int:
 
 def key_mask(keys: str | int | Keys) -> int:
     """The 4-bit mask of ``keys``; raises ``ValueError`` naming the input if it is not a key state."""
+    if type(keys) is int and 0 <= keys <= ALL_KEYS_MASK:  # the hot path: an env's action mask
+        return keys
     if isinstance(keys, str):
         return _mask_of_string(keys)
     if isinstance(keys, (int,)) and not isinstance(keys, bool):

@@ -38,8 +38,16 @@ class BeginContact:
     max_x: float
 
 
+#: Parts whose begin-contact with the track a rule reads (spec §4.2): the fall parts and the left foot.
+RULE_PARTS: frozenset[str] = spec.FALL_PARTS | {spec.LANDING_PART}
+
+
 class _TrackContactRecorder(b2.contactListener):
-    """Collects begin-contacts that involve the track; the rules are applied after the step."""
+    """Collects the begin-contacts between the track and a part that a rule reads.
+
+    Contacts no rule reads (the right foot, torso, legs, hurdle, wall) are dropped before their
+    manifold is read: this callback runs inside Box2D's step and its cost shows in every tick.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,10 +56,13 @@ class _TrackContactRecorder(b2.contactListener):
     def BeginContact(self, contact) -> None:  # noqa: N802 (Box2D's name)
         name_a = contact.fixtureA.userData
         name_b = contact.fixtureB.userData
-        if name_a != "track" and name_b != "track":
-            return
-        if name_b == "track" and name_a != "track":
+        if name_a == "track":
+            if name_b not in RULE_PARTS:
+                return
+        elif name_b == "track" and name_a in RULE_PARTS:
             name_a, name_b = name_b, name_a
+        else:
+            return
         count = contact.manifold.pointCount
         points = contact.worldManifold.points
         xs = [points[i][0] for i in range(count)]
@@ -151,27 +162,27 @@ class QWOPWorld:
 
         Writes into one array owned by the world and returns it: copy it to keep it.
         """
-        out = self._states
-        for row, body in zip(out, self.bodies_in_state_order):
+        values: list[float] = []
+        for body in self.bodies_in_state_order:
             p = body.position
             v = body.linearVelocity
-            row[0] = p[0]
-            row[1] = p[1]
-            row[2] = body.angle
-            row[3] = v[0]
-            row[4] = v[1]
-            row[5] = body.angularVelocity
-        return out
+            values += (p.x, p.y, body.angle, v.x, v.y, body.angularVelocity)
+        self._states.flat[:] = values
+        return self._states
 
     def joint_angles(self) -> np.ndarray:
         """Angle of each runner joint (radians, spec §3.1 sign convention), in ``spec.JOINTS`` order."""
         return np.array([j.angle for j in self.joints.values()], dtype=np.float64)
 
-    def destroy(self) -> None:
-        """Break the listener's reference to this world so that the C++ world is freed promptly."""
+    def stop_recording(self) -> None:
+        """Stop recording contacts (no rule reads them once the game has ended), saving their cost."""
         if self._recorder is not None:
             self.world.contactListener = None
             self._recorder = None
+
+    def destroy(self) -> None:
+        """Break the listener's reference to this world so that the C++ world is freed promptly."""
+        self.stop_recording()
 
 
 def js_round(x: float) -> float:
