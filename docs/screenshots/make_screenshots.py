@@ -46,7 +46,7 @@ def main() -> int:
     game.reset()
     for i in range(600):
         game.step("QP" if (i // 6) % 2 == 0 else "WO")
-    save(game, "mid_run.png", Overlay(controller="AGENT", lines=("QRDQN  policy @ step 1,200,000",)))
+    save(game, "mid_run.png", Overlay(controller="SCRIPT", lines=("scripted gait: QP and WO, 6 frames each",)))
 
     game.reset()
     while not game.fallen and game.frame < 2000:
