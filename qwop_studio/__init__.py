@@ -1,2 +1,9 @@
 """QWOP Studio: train, watch and play reinforcement-learning agents on a faithful QWOP."""
 __version__ = "0.1.0"
+
+# Register the env so that ``gymnasium.make("qwop_studio:QWOP-v0")`` works with no other import. The
+# entry point is a string: the env module (and Box2D) load only when an env is made.
+import gymnasium as _gymnasium
+
+if "QWOP-v0" not in _gymnasium.registry:
+    _gymnasium.register(id="QWOP-v0", entry_point="qwop_studio.env.qwop_env:QWOPEnv", max_episode_steps=1000)

@@ -186,5 +186,5 @@ class QWOPWorld:
 
 
 def js_round(x: float) -> float:
-    """JavaScript's ``Math.round``: halves go up (``round(-2.5) == -2``)."""
-    return math.floor(x + 0.5)
+    """JavaScript's ``Math.round``: halves go up (``round(-2.5) == -2``); NaN and infinities pass through."""
+    return math.floor(x + 0.5) if math.isfinite(x) else x

@@ -1,0 +1,157 @@
+"""Env speed and soak: ``QWOPEnv`` against the bare physics, and 2 subprocess workers against 1 env.
+
+Every figure is the median of ``--runs`` runs in this process, with seeded random actions and the
+resets that the episodes need (random keys fall within a few dozen steps, so resets are frequent).
+
+* env steps/s: one ``QWOPEnv(frames_per_step=4)``, no wrappers.
+* physics ticks/s inside the env (ticks actually run, resets' ticks excluded) against
+  ``benchmarks.physics.bare_world_ticks_per_s``: a bare pybox2d world doing the same motor work,
+  reading states every 4th tick (target >= 0.5).
+* ``SubprocVecEnv`` with 2 workers (env steps/s summed over workers) against 1 env in a
+  ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores).
+
+``--soak [STEPS]`` instead plays STEPS (default 1,000,000) random-action steps across resets and
+reports non-finite ends, crashes and the process's memory (RSS) along the way.
+
+    python -m benchmarks.env [--steps 20000] [--runs 5] [--vec-steps 5000]
+    python -m benchmarks.env --soak [1000000]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+if __package__ in (None, ""):  # run as ``python benchmarks/env.py``
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np
+
+from benchmarks.common import machine, median_of
+from benchmarks.physics import bare_world_ticks_per_s
+from qwop_studio.env import QWOPEnv
+
+FRAMES_PER_STEP = 4
+
+
+def env_run(steps: int, seed: int = 0) -> tuple[float, float]:
+    """(env steps/s, physics ticks/s) of one QWOPEnv playing ``steps`` random actions, resets included."""
+    env = QWOPEnv(frames_per_step=FRAMES_PER_STEP)
+    actions = np.random.default_rng(seed).integers(0, env.action_space.n, size=steps).tolist()
+    env.reset(seed=seed)
+    ticks = 0
+    start = time.perf_counter()
+    for action in actions:
+        _, _, terminated, _, _ = env.step(action)
+        if terminated:
+            ticks += env.game.frame
+            env.reset()
+    elapsed = time.perf_counter() - start
+    ticks += env.game.frame
+    env.close()
+    return steps / elapsed, ticks / elapsed
+
+
+def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0) -> float:
+    """Env steps per second summed over workers of ``make_vec_env(n_envs, vec_env)`` (start-up excluded)."""
+    from qwop_studio.env.vec import make_vec_env
+
+    venv = make_vec_env(n_envs, vec_env, seed=seed)
+    try:
+        rng = np.random.default_rng(seed)
+        actions = rng.integers(0, venv.action_space.n, size=(steps, n_envs))
+        venv.reset()
+        for a in actions[:50]:  # warm up the pipes
+            venv.step(a)
+        start = time.perf_counter()
+        for a in actions:
+            venv.step(a)
+        return steps * n_envs / (time.perf_counter() - start)
+    finally:
+        venv.close()
+
+
+def rss_mb() -> float:
+    """This process's resident memory in MB (Linux ``/proc``; ``nan`` elsewhere)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return float("nan")
+
+
+def soak(steps: int, seed: int = 0, report_every: int = 100_000, out=print) -> dict:
+    """Play ``steps`` random actions across resets; count episodes and non-finite ends, track RSS.
+
+    Returns ``{"steps", "episodes", "nonfinite", "rss_mb": [...], "steps_per_s"}``; raises whatever
+    the env raises (a crash is a failure).
+    """
+    env = QWOPEnv(frames_per_step=FRAMES_PER_STEP)
+    rng = np.random.default_rng(seed)
+    env.reset(seed=seed)
+    episodes = nonfinite = 0
+    rss = [rss_mb()]
+    start = time.perf_counter()
+    done = 0
+    while done < steps:
+        block = rng.integers(0, env.action_space.n, size=min(report_every, steps - done)).tolist()
+        for action in block:
+            _, reward, terminated, truncated, info = env.step(action)
+            if info["nonfinite"] or not np.isfinite(reward):
+                nonfinite += 1
+            if terminated or truncated:
+                episodes += 1
+                env.reset()
+        done += len(block)
+        rss.append(rss_mb())
+        out(f"  {done:>9,} steps  {episodes:>7,} episodes  {nonfinite} non-finite  RSS {rss[-1]:.1f} MB")
+    return {"steps": done, "episodes": episodes, "nonfinite": nonfinite, "rss_mb": rss,
+            "steps_per_s": done / (time.perf_counter() - start)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20000, help="env steps per single-env run")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--vec-steps", type=int, default=5000, help="vector steps per vec-env run")
+    parser.add_argument("--soak", nargs="?", type=int, const=1_000_000, default=None, metavar="STEPS")
+    args = parser.parse_args(argv)
+    print(f"machine: {machine()}")
+    if args.soak is not None:
+        result = soak(args.soak)
+        growth = result["rss_mb"][-1] - result["rss_mb"][1]
+        print(f"soak: {result['steps']:,} steps, {result['episodes']:,} episodes, {result['nonfinite']} non-finite, "
+              f"{result['steps_per_s']:,.0f} steps/s; RSS {result['rss_mb'][1]:.1f} -> {result['rss_mb'][-1]:.1f} MB "
+              f"({growth:+.1f} MB after the first block)")
+        return
+
+    env_run(1000)
+    bare_world_ticks_per_s(2000)
+    runs = [env_run(args.steps, seed=i) for i in range(args.runs)]
+    steps_s = sorted(r[0] for r in runs)[len(runs) // 2]
+    ticks_s = sorted(r[1] for r in runs)[len(runs) // 2]
+    bare, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP))
+    one, _ = median_of(args.runs, lambda: vec_steps_per_s(1, "dummy", args.vec_steps))
+    two, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "subproc", args.vec_steps))
+
+    rows = [
+        ("QWOPEnv env steps/s (frames_per_step=4)", f"{steps_s:,.0f}", ""),
+        ("physics ticks/s inside the env", f"{ticks_s:,.0f}", ""),
+        ("bare pybox2d world ticks/s", f"{bare:,.0f}", ""),
+        ("ratio env ticks / bare ticks", f"{ticks_s / bare:.2f}", "target >= 0.5"),
+        ("DummyVecEnv 1 env, env steps/s", f"{one:,.0f}", ""),
+        ("SubprocVecEnv 2 workers, env steps/s", f"{two:,.0f}", ""),
+        ("ratio 2 workers / 1 env", f"{two / one:.2f}", f"target >= 1.7 on 2 cores ({os.cpu_count()} here)"),
+    ]
+    print(f"median of {args.runs} runs; {args.steps:,} env steps per single-env run, "
+          f"{args.vec_steps:,} vector steps per vec-env run; random actions, resets included")
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'measure':<{width}} | {'value':>10} | note |")
+    print(f"| {'-' * width} | {'-' * 10} | ---- |")
+    for name, value, note in rows:
+        print(f"| {name:<{width}} | {value:>10} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
