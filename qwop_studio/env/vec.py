@@ -17,12 +17,14 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from qwop_studio.env.qwop_env import QWOPEnv
+from qwop_studio.env.sharded import ShardedSubprocVecEnv
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.env.wrappers import apply_wrappers, check_wrapper_specs
 
 #: ``info`` keys SB3's ``Monitor`` copies into each episode's record.
 MONITOR_INFO_KEYWORDS: tuple[str, ...] = ("distance", "time", "is_success", "avg_speed")
-VEC_ENV_CLASSES: dict[str, type[VecEnv]] = {"subproc": SubprocVecEnv, "dummy": DummyVecEnv}
+VEC_ENV_CLASSES: dict[str, type[VecEnv]] = {
+    "subproc": SubprocVecEnv, "sharded": ShardedSubprocVecEnv, "dummy": DummyVecEnv}
 #: Thread-count variables set to 1 in spawned workers: one BLAS/OpenMP thread each, no oversubscription.
 WORKER_THREAD_VARS: tuple[str, ...] = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
@@ -59,11 +61,12 @@ def _single_threaded_children():
 
 def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, env_kwargs: dict | None = None,
                  wrappers: list[dict] | None = None, max_episode_steps: int = 1000,
-                 monitor_dir: str | None = None) -> VecEnv:
+                 monitor_dir: str | None = None, n_workers: int | None = None) -> VecEnv:
     """A vector env of ``n_envs`` workers; worker i is seeded ``seed + i`` on its first reset.
 
-    ``vec_env``: ``"subproc"`` (one process per worker, started with ``spawn``) or ``"dummy"`` (all in
-    this process). ``wrappers``: ``[{"name": "RewardShapingWrapper", "kwargs": {...}}, ...]`` with
+    ``vec_env``: ``"subproc"`` (SB3's: one process per env, started with ``spawn``), ``"sharded"``
+    (``n_workers`` processes, default one per core, each stepping its share of the envs per message:
+    the fast choice on few cores) or ``"dummy"`` (all in this process). ``wrappers``: ``[{"name": "RewardShapingWrapper", "kwargs": {...}}, ...]`` with
     names from ``wrappers.WRAPPERS``. Bad arguments raise a one-line ``ValueError`` naming them, here
     in the caller's process (one worker is built and closed here first), not in a worker.
     With ``"subproc"`` the calling script needs the usual ``if __name__ == "__main__":`` guard
@@ -83,13 +86,17 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
         os.makedirs(monitor_dir, exist_ok=True)
     factories = [partial(make_worker, rank, seed, env_kwargs, wrappers, max_episode_steps, monitor_dir)
                  for rank in range(n_envs)]
-    if vec_env == "subproc":
+    if vec_env in ("subproc", "sharded"):
         try:
             make_worker(0, seed, env_kwargs, wrappers, max_episode_steps, None).close()  # fail here, not in a child
         except TypeError as exc:
             raise ValueError(f"env_kwargs: {exc}") from None
         with _single_threaded_children():
-            venv: VecEnv = SubprocVecEnv(factories, start_method="spawn")
+            if vec_env == "sharded":
+                workers = min(n_envs, n_workers or os.cpu_count() or 1)
+                venv: VecEnv = ShardedSubprocVecEnv(factories, n_workers=workers, start_method="spawn")
+            else:
+                venv = SubprocVecEnv(factories, start_method="spawn")
     else:
         try:
             venv = DummyVecEnv(factories)

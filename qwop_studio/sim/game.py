@@ -20,6 +20,7 @@ bitwise the fresh game.
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,7 +124,10 @@ class QWOPGame:
         self._head = w.head
         self._torso = w.torso
         self._track_x: float | None = None
-        self._head_torque = np.float32(0.0)
+        # Box2D accumulates the torque in float32: storing into a float32 array rounds the same way
+        # (a float64 sum of two float32 values, rounded once to float32, is the float32 sum).
+        self._head_torque = array("f", [0.0])
+        self._torque_f32 = array("f", [0.0])
         self._arm_command: str | None = None
         self._leg_command: str | None = None
         self._hip_limit_command: str | None = None
@@ -153,7 +157,8 @@ class QWOPGame:
         if not self.fallen:
             torque = spec.HEAD_TORQUE_GAIN * (head.angle + spec.HEAD_TORQUE_BIAS)
             head.ApplyTorque(torque, True)
-            self._head_torque = np.float32(self._head_torque + np.float32(torque))
+            self._torque_f32[0] = torque
+            self._head_torque[0] += self._torque_f32[0]
         self._apply_controls(mask)
         if not self.paused:
             events = self._world.step()
@@ -162,7 +167,7 @@ class QWOPGame:
             self._suppressed_contacts = frozenset()
             self._restored_unstepped = False
             if not head.awake:  # Box2D zeroes a sleeping body's force and torque
-                self._head_torque = np.float32(0.0)
+                self._head_torque[0] = 0.0
         torso_pos = self._torso.position
         torso_x, torso_y = torso_pos[0], torso_pos[1]
         if torso_y >= spec.CAMERA_HIGH_TORSO_Y and not self.fallen:
@@ -235,22 +240,21 @@ class QWOPGame:
         self._world.stop_recording()
 
     # ------------------------------------------------------------------------------ reading
-    def _all_states(self) -> np.ndarray:
-        if self._states_frame != self.frame:
-            self._world.read_states()
-            self._states_frame = self.frame
-        return self._world._states
-
     def body_states(self) -> np.ndarray:
         """A new (12, 6) float64 array: x, y, angle, vx, vy, omega of each part, in Box2D units.
 
-        Rows in qwop-gym's order (``spec.OBSERVATION_ORDER``); y points down.
+        Rows in qwop-gym's order (``spec.OBSERVATION_ORDER``); y points down. Read from Box2D at most
+        once per frame.
         """
-        return self._all_states()[:N_PARTS].copy()
+        if self._states_frame != self.frame:
+            self._world.read_states(with_hurdle=False)
+            self._states_frame = self.frame
+        return self._world._states[:N_PARTS].copy()
 
     def hurdle_states(self) -> np.ndarray:
         """A new (2, 6) array for the hurdle's base and top, columns as in :meth:`body_states`."""
-        return self._all_states()[N_PARTS:].copy()
+        self._states_frame = self.frame
+        return self._world.read_states(with_hurdle=True)[N_PARTS:].copy()
 
     def joint_angles(self) -> np.ndarray:
         """Each runner joint's angle (radians), in ``spec.JOINT_NAMES`` order."""
@@ -288,7 +292,7 @@ class QWOPGame:
     @property
     def head_torque(self) -> float:
         """The head's accumulated (never cleared) torque, as Box2D holds it (float32)."""
-        return float(self._head_torque)
+        return self._head_torque[0]
 
     @property
     def track_x(self) -> float:
@@ -318,7 +322,7 @@ class QWOPGame:
             )
         return GameSnapshot(
             bodies=bodies, joints=joints, track_x=float(self._track_x), camera_x_px=self.camera_x_px,
-            head_torque=float(self._head_torque), arm_command=self._arm_command,
+            head_torque=self._head_torque[0], arm_command=self._arm_command,
             leg_command=self._leg_command, hip_limit_command=self._hip_limit_command, keys=self.keys,
             fallen=self.fallen, jumped=self.jumped, landed=self.landed, game_ended=self.game_ended,
             paused=self.paused, score=self.score, score_time=self.score_time, frame=self.frame,
@@ -366,7 +370,7 @@ class QWOPGame:
             body.linearVelocity = (vx, vy)
             body.angularVelocity = omega
             body.awake = bool(awake)
-        self._head_torque = np.float32(snap.head_torque)
+        self._head_torque[0] = snap.head_torque
         if self._head.awake and snap.head_torque:
             self._head.ApplyTorque(snap.head_torque, False)
         self._arm_command = snap.arm_command

@@ -157,17 +157,19 @@ class QWOPWorld:
             seg.position = (first_segment_x + 2.0 * spec.TRACK_HALF_W * i, spec.TRACK_CENTRE_Y)
 
     # ------------------------------------------------------------------------------- reading
-    def read_states(self) -> np.ndarray:
+    def read_states(self, with_hurdle: bool = True) -> np.ndarray:
         """Every dynamic body's (x, y, angle, vx, vy, omega), rows in :data:`STATE_ORDER`.
 
-        Writes into one array owned by the world and returns it: copy it to keep it.
+        Writes into one array owned by the world and returns it: copy it to keep it. With
+        ``with_hurdle=False`` only the 12 runner rows are refreshed (the hot path of an env step).
         """
+        bodies = self.bodies_in_state_order if with_hurdle else self.bodies_in_state_order[:N_PARTS]
         values: list[float] = []
-        for body in self.bodies_in_state_order:
+        for body in bodies:
             p = body.position
             v = body.linearVelocity
             values += (p.x, p.y, body.angle, v.x, v.y, body.angularVelocity)
-        self._states.flat[:] = values
+        self._states.flat[:len(values)] = values
         return self._states
 
     def joint_angles(self) -> np.ndarray:

@@ -1,0 +1,167 @@
+"""``ShardedSubprocVecEnv``: a few worker processes, each stepping several envs per message.
+
+SB3's ``SubprocVecEnv`` puts one env in each process and pays one pipe round trip (pickling the
+action, the observation and the info dict) per env per step. A QWOP env step costs about 100 µs,
+the same order as that round trip, so on 2 cores two ``SubprocVecEnv`` workers barely beat one env
+in the main process. Here each of ``n_workers`` processes holds a ``DummyVecEnv`` over its share of
+the envs, so one round trip carries several env steps and the two cores do physics, not pickling.
+
+It is a standard SB3 ``VecEnv``: auto-reset with ``terminal_observation`` in ``info``, per-env seeds
+and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers start with ``spawn``.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
+from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
+
+
+def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
+    """Serve one shard: a ``DummyVecEnv`` over this worker's envs, one command per message."""
+    parent_remote.close()
+    venv = DummyVecEnv(env_fns.var)
+    try:
+        while True:
+            cmd, data = remote.recv()
+            if cmd == "step":
+                venv.step_async(data)
+                obs, rewards, dones, infos = venv.step_wait()
+                remote.send((obs, rewards, dones, infos, venv.reset_infos))
+            elif cmd == "reset":
+                seeds, options = data
+                venv._seeds = list(seeds)
+                venv._options = list(options)
+                remote.send((venv.reset(), venv.reset_infos))
+            elif cmd == "env_method":
+                name, args, kwargs, indices = data
+                remote.send(venv.env_method(name, *args, indices=indices, **kwargs))
+            elif cmd == "get_attr":
+                name, indices = data
+                remote.send(venv.get_attr(name, indices))
+            elif cmd == "set_attr":
+                name, value, indices = data
+                remote.send(venv.set_attr(name, value, indices))
+            elif cmd == "env_is_wrapped":
+                wrapper_class, indices = data
+                remote.send(venv.env_is_wrapped(wrapper_class, indices))
+            elif cmd == "get_spaces":
+                remote.send((venv.observation_space, venv.action_space))
+            elif cmd == "close":
+                venv.close()
+                remote.close()
+                break
+            else:
+                raise NotImplementedError(f"ShardedSubprocVecEnv worker: unknown command {cmd!r}")
+    except (EOFError, KeyboardInterrupt):
+        venv.close()
+
+
+class ShardedSubprocVecEnv(VecEnv):
+    """``len(env_fns)`` envs spread over ``n_workers`` processes (contiguous shards, sizes differ by <= 1)."""
+
+    def __init__(self, env_fns: list[Callable[[], gym.Env]], n_workers: int = 2, start_method: str = "spawn"):
+        if not 1 <= n_workers <= len(env_fns):
+            raise ValueError(f"n_workers={n_workers}: expected 1..{len(env_fns)} (one env per worker at least)")
+        self.waiting = False
+        self.closed = False
+        ctx = mp.get_context(start_method)
+        bounds = np.linspace(0, len(env_fns), n_workers + 1).round().astype(int)
+        self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+        self.remotes, work_remotes = zip(*[ctx.Pipe() for _ in self.shards])
+        self.processes = []
+        for shard, work_remote, remote in zip(self.shards, work_remotes, self.remotes):
+            fns = CloudpickleWrapper([env_fns[i] for i in shard])
+            process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
+            process.start()
+            self.processes.append(process)
+            work_remote.close()
+        self.remotes[0].send(("get_spaces", None))
+        observation_space, action_space = self.remotes[0].recv()
+        super().__init__(len(env_fns), observation_space, action_space)
+
+    # ------------------------------------------------------------------------------ stepping
+    def step_async(self, actions: np.ndarray) -> None:
+        actions = np.asarray(actions)
+        for shard, remote in zip(self.shards, self.remotes):
+            remote.send(("step", actions[shard.start:shard.stop]))
+        self.waiting = True
+
+    def step_wait(self):
+        results = [remote.recv() for remote in self.remotes]
+        self.waiting = False
+        obs = np.concatenate([r[0] for r in results])
+        rewards = np.concatenate([r[1] for r in results])
+        dones = np.concatenate([r[2] for r in results])
+        infos = [info for r in results for info in r[3]]
+        self.reset_infos = [info for r in results for info in r[4]]
+        return obs, rewards, dones, infos
+
+    def reset(self):
+        for shard, remote in zip(self.shards, self.remotes):
+            remote.send(("reset", ([self._seeds[i] for i in shard], [self._options[i] for i in shard])))
+        results = [remote.recv() for remote in self.remotes]
+        self.reset_infos = [info for r in results for info in r[1]]
+        self._reset_seeds()
+        self._reset_options()
+        return np.concatenate([r[0] for r in results])
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        if self.waiting:
+            for remote in self.remotes:
+                remote.recv()
+        for remote in self.remotes:
+            remote.send(("close", None))
+        for process in self.processes:
+            process.join()
+        for remote in self.remotes:
+            remote.close()
+        self.closed = True
+
+    # --------------------------------------------------------------------- per-env access
+    def _by_worker(self, indices: VecEnvIndices) -> list[tuple[int, list[int]]]:
+        """(worker, local indices) pairs for global ``indices``, in the order the indices were given."""
+        wanted = self._get_indices(indices)
+        pairs: list[tuple[int, list[int]]] = []
+        for i in wanted:
+            w = next(k for k, shard in enumerate(self.shards) if i in shard)
+            local = i - self.shards[w].start
+            if pairs and pairs[-1][0] == w:
+                pairs[-1][1].append(local)
+            else:
+                pairs.append((w, [local]))
+        return pairs
+
+    def _ask(self, cmd: str, make_data: Callable[[list[int]], Any], indices: VecEnvIndices) -> list[Any]:
+        pairs = self._by_worker(indices)
+        for w, local in pairs:
+            self.remotes[w].send((cmd, make_data(local)))
+        out: list[Any] = []
+        for w, _ in pairs:
+            out.extend(self.remotes[w].recv())
+        return out
+
+    def env_method(self, method_name: str, *method_args, indices: VecEnvIndices = None, **method_kwargs) -> list[Any]:
+        return self._ask("env_method", lambda local: (method_name, method_args, method_kwargs, local), indices)
+
+    def get_attr(self, attr_name: str, indices: VecEnvIndices = None) -> list[Any]:
+        return self._ask("get_attr", lambda local: (attr_name, local), indices)
+
+    def set_attr(self, attr_name: str, value: Any, indices: VecEnvIndices = None) -> None:
+        pairs = self._by_worker(indices)
+        for w, local in pairs:
+            self.remotes[w].send(("set_attr", (attr_name, value, local)))
+        for w, _ in pairs:
+            self.remotes[w].recv()
+
+    def env_is_wrapped(self, wrapper_class: type[gym.Wrapper], indices: VecEnvIndices = None) -> list[bool]:
+        return self._ask("env_is_wrapped", lambda local: (wrapper_class, local), indices)
+
+    def get_images(self) -> Sequence[np.ndarray | None]:
+        return [None] * self.num_envs
