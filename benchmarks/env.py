@@ -53,11 +53,11 @@ def env_run(steps: int, seed: int = 0) -> tuple[float, float]:
     return steps / elapsed, ticks / elapsed
 
 
-def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0) -> float:
+def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_workers: int | None = None) -> float:
     """Env steps per second summed over workers of ``make_vec_env(n_envs, vec_env)`` (start-up excluded)."""
     from qwop_studio.env.vec import make_vec_env
 
-    venv = make_vec_env(n_envs, vec_env, seed=seed)
+    venv = make_vec_env(n_envs, vec_env, seed=seed, n_workers=n_workers)
     try:
         rng = np.random.default_rng(seed)
         actions = rng.integers(0, venv.action_space.n, size=(steps, n_envs))
@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> None:
     bare, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP))
     one, _ = median_of(args.runs, lambda: vec_steps_per_s(1, "dummy", args.vec_steps))
     two, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "subproc", args.vec_steps))
+    eight_one, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "dummy", args.vec_steps // 4))
+    sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2))
 
     rows = [
         ("QWOPEnv env steps/s (frames_per_step=4)", f"{steps_s:,.0f}", ""),
@@ -143,6 +145,9 @@ def main(argv: list[str] | None = None) -> None:
         ("DummyVecEnv 1 env, env steps/s", f"{one:,.0f}", ""),
         ("SubprocVecEnv 2 workers, env steps/s", f"{two:,.0f}", ""),
         ("ratio 2 workers / 1 env", f"{two / one:.2f}", f"target >= 1.7 on 2 cores ({os.cpu_count()} here)"),
+        ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
+        ("sharded: 2 worker processes x 4 envs", f"{sharded:,.0f}", "vec_env: sharded"),
+        ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
     ]
     print(f"median of {args.runs} runs; {args.steps:,} env steps per single-env run, "
           f"{args.vec_steps:,} vector steps per vec-env run; random actions, resets included")
