@@ -1,0 +1,60 @@
+"""Render the studio mid-training to PNG under SDL's dummy driver (no display needed).
+
+    python docs/screenshots/make_studio_screenshots.py [--config tests/studio/tiny_studio.yml] [--seconds 25]
+
+Writes ``studio_training.png`` (a run in progress, one reward-weight change marked on the charts) and
+``studio_trainer_died.png`` (the trainer killed: what happened and the offer to resume) beside this file.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import pygame  # noqa: E402
+
+from qwop_studio.studio.app import StudioApp  # noqa: E402
+from qwop_studio.studio.trainer_link import LinkState  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+
+
+def frames_for(app: StudioApp, seconds: float) -> None:
+    clock = pygame.time.Clock()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.frame(clock.tick(app.fps) / 1000.0)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--config", default="tests/studio/tiny_studio.yml")
+    p.add_argument("--seconds", type=float, default=25.0)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = StudioApp(config=args.config, runs_root=tmp)
+        app.start_training()
+        while app.link.state != LinkState.RUNNING:
+            frames_for(app, 0.2)
+        frames_for(app, args.seconds / 2)
+        app.sliders.set_value("posture_weight", 0.4)
+        frames_for(app, args.seconds / 2)
+        pygame.image.save(app.screen, str(HERE / "studio_training.png"))
+        app.link.save_checkpoint()
+        frames_for(app, 2)
+        app.link.handle.process.kill()
+        while app.link.state != LinkState.DEAD:
+            frames_for(app, 0.2)
+        frames_for(app, 0.5)
+        pygame.image.save(app.screen, str(HERE / "studio_trainer_died.png"))
+        app.shutdown()
+    print(f"wrote {HERE / 'studio_training.png'} and {HERE / 'studio_trainer_died.png'}")
+
+
+if __name__ == "__main__":
+    main()

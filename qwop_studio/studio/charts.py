@@ -1,0 +1,305 @@
+"""Training charts drawn with pygame: the data they hold, and how one chart is drawn into a rectangle.
+
+:class:`ChartData` collects points from trainer events (``EpisodeEnd`` -> one raw point per episode
+and a moving average; ``Metrics`` -> the per-second statistics; ``WeightsChanged`` -> a vertical
+marker at the step where the change took effect). :class:`ChartView` draws one of :data:`CHARTS`
+onto a surface, cached and redrawn at most :data:`REDRAW_INTERVAL_S` apart, so that the window's frame
+rate does not depend on how long training has run.
+
+The x axis is always training env steps (SB3's ``num_timesteps``).
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+from importlib import resources
+
+import pygame
+
+from qwop_studio.train import messages as msg
+
+Colour = tuple[int, int, int]
+
+#: Episodes in the moving average (as SB3's ``ep_info_buffer``).
+MOVING_AVERAGE_EPISODES = 100
+#: Points kept per series; past this the older half is thinned to every other point.
+MAX_POINTS = 6000
+#: A cached chart is redrawn at most this often (s) while data arrives.
+REDRAW_INTERVAL_S = 0.3
+
+# ---------------------------------------------------------------------------------- look
+BACKGROUND: Colour = (27, 31, 42)
+PLOT_BACKGROUND: Colour = (21, 24, 33)
+GRID: Colour = (46, 52, 68)
+AXIS_TEXT: Colour = (138, 148, 170)
+TITLE_TEXT: Colour = (222, 228, 240)
+EMPTY_TEXT: Colour = (110, 118, 138)
+MARKER: Colour = (236, 178, 64)
+RAW_POINT: Colour = (84, 132, 196)
+LINE: Colour = (98, 196, 255)
+FONT_FILE = "NotoSans-Regular.ttf"
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One selectable chart: its title, the series it draws, and its y-axis format."""
+
+    title: str
+    points: str | None       # raw-point series name (one per episode), or None
+    line: str                # line series name
+    percent: bool = False
+    unit: str = ""
+
+
+#: Selectable charts, in menu order (key -> spec).
+CHARTS: dict[str, ChartSpec] = {
+    "reward": ChartSpec("Episode reward", "reward", "reward_avg"),
+    "distance": ChartSpec("Distance", "distance", "distance_avg", unit=" m"),
+    "success": ChartSpec("Success rate", None, "success_rate", percent=True),
+    "length": ChartSpec("Episode length", "length", "length_avg", unit=" steps"),
+    "exploration": ChartSpec("Exploration / entropy", None, "exploration"),
+    "throughput": ChartSpec("Throughput", None, "throughput", unit=" steps/s"),
+}
+
+
+class Series:
+    """(step, value) pairs, thinned when long."""
+
+    def __init__(self) -> None:
+        self.xs: list[float] = []
+        self.ys: list[float] = []
+
+    def add(self, x: float, y: float) -> None:
+        if y is None or not math.isfinite(y):
+            return
+        self.xs.append(float(x))
+        self.ys.append(float(y))
+        if len(self.xs) > MAX_POINTS:
+            half = len(self.xs) // 2
+            self.xs[:half] = self.xs[:half:2]
+            self.ys[:half] = self.ys[:half:2]
+
+    def __len__(self) -> int:
+        return len(self.xs)
+
+    def clear(self) -> None:
+        self.xs.clear()
+        self.ys.clear()
+
+
+class _MovingAverage:
+    def __init__(self, n: int) -> None:
+        self.values: deque[float] = deque(maxlen=n)
+        self.total = 0.0
+
+    def add(self, v: float) -> float:
+        if len(self.values) == self.values.maxlen:
+            self.total -= self.values[0]
+        self.values.append(v)
+        self.total += v
+        return self.total / len(self.values)
+
+
+class ChartData:
+    """Everything the charts show, fed with trainer events. ``version`` changes with every new point."""
+
+    SERIES = ("reward", "reward_avg", "distance", "distance_avg", "length", "length_avg", "success_rate",
+              "exploration", "throughput")
+
+    def __init__(self) -> None:
+        self.series: dict[str, Series] = {name: Series() for name in self.SERIES}
+        self.markers: list[tuple[int, str]] = []   # (step, label) of reward-weight changes
+        self.exploration_label = "Exploration / entropy"
+        self.version = 0
+        self._avg = {name: _MovingAverage(MOVING_AVERAGE_EPISODES) for name in ("reward", "distance", "length")}
+
+    def clear(self) -> None:
+        for s in self.series.values():
+            s.clear()
+        self.markers.clear()
+        for name in self._avg:
+            self._avg[name] = _MovingAverage(MOVING_AVERAGE_EPISODES)
+        self.version += 1
+
+    def points(self, name: str) -> int:
+        return len(self.series[name])
+
+    def add(self, event: object) -> None:
+        """Take what the charts need from one trainer event (others are ignored)."""
+        if isinstance(event, msg.EpisodeEnd):
+            for name, value in (("reward", event.reward), ("distance", event.distance), ("length", event.length)):
+                self.series[name].add(event.step, value)
+                self.series[f"{name}_avg"].add(event.step, self._avg[name].add(float(value)))
+            self.version += 1
+        elif isinstance(event, msg.Metrics):
+            if event.success_rate is not None:
+                self.series["success_rate"].add(event.step, event.success_rate)
+            stats = event.algo_stats
+            if "exploration_rate" in stats:
+                self.exploration_label = "Exploration rate"
+                self.series["exploration"].add(event.step, stats["exploration_rate"])
+            elif "entropy_loss" in stats:
+                self.exploration_label = "Policy entropy"
+                self.series["exploration"].add(event.step, -stats["entropy_loss"])
+            if event.env_steps_per_s > 0:
+                self.series["throughput"].add(event.step, event.env_steps_per_s)
+            self.version += 1
+        elif isinstance(event, msg.WeightsChanged):
+            label = ", ".join(f"{k.replace('_weight', '').replace('_', ' ')} {v:g}" for k, v in event.changes.items())
+            self.markers.append((event.step, label))
+            self.version += 1
+
+
+# ------------------------------------------------------------------------------------ drawing
+def nice_ticks(lo: float, hi: float, n: int = 4) -> list[float]:
+    """About ``n`` round numbers covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    raw = (hi - lo) / max(n, 1)
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step
+    ticks, v = [], first
+    while v <= hi + step * 1e-9:
+        ticks.append(round(v, 12))
+        v += step
+    return ticks
+
+
+def short_number(v: float) -> str:
+    """12000 -> "12k", 1500000 -> "1.5M", 0.25 -> "0.25"."""
+    a = abs(v)
+    if a >= 1e6:
+        return f"{v / 1e6:.3g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:.3g}k"
+    if a >= 100 or v == int(v):
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
+class Fonts:
+    """The chart fonts (pygame-gui's Noto Sans, so charts match the widgets)."""
+
+    def __init__(self) -> None:
+        if not pygame.font.get_init():
+            pygame.font.init()
+        path = str(resources.files("pygame_gui.data") / FONT_FILE)
+        try:
+            self.title = pygame.font.Font(path, 14)
+            self.small = pygame.font.Font(path, 11)
+        except (OSError, FileNotFoundError):
+            self.title = pygame.font.Font(None, 18)
+            self.small = pygame.font.Font(None, 14)
+        self.title.set_bold(True)
+
+
+class ChartView:
+    """One chart slot: draws the chosen chart into a cached surface, redrawn when the data changes."""
+
+    def __init__(self, key: str = "reward") -> None:
+        self.key = key
+        self.fonts: Fonts | None = None
+        self._cache: pygame.Surface | None = None
+        self._cache_key: tuple | None = None
+        self._drawn_at = 0.0
+
+    def select(self, key: str) -> None:
+        if key not in CHARTS:
+            raise ValueError(f"chart {key!r}: expected one of {', '.join(CHARTS)}")
+        self.key = key
+        self._cache_key = None
+
+    def draw(self, target: pygame.Surface, rect: pygame.Rect, data: ChartData, now: float | None = None) -> None:
+        """Blit the chart into ``rect`` of ``target``, redrawing the cache if it is stale."""
+        now = time.monotonic() if now is None else now
+        key = (self.key, rect.size)
+        stale = self._cache is None or self._cache_key is None or self._cache_key[0] != key
+        changed = self._cache_key is not None and self._cache_key[1] != data.version
+        if stale or (changed and now - self._drawn_at >= REDRAW_INTERVAL_S):
+            if self._cache is None or self._cache.get_size() != rect.size:
+                self._cache = pygame.Surface(rect.size)
+            self.render(self._cache, data)
+            self._cache_key = (key, data.version)
+            self._drawn_at = now
+        target.blit(self._cache, rect)
+
+    def render(self, surf: pygame.Surface, data: ChartData) -> None:
+        """Draw the chart onto the whole of ``surf``."""
+        if self.fonts is None:
+            self.fonts = Fonts()
+        f = self.fonts
+        spec = CHARTS[self.key]
+        w, h = surf.get_size()
+        surf.fill(BACKGROUND)
+        title = data.exploration_label if self.key == "exploration" else spec.title
+        line = data.series[spec.line]
+        pts = data.series[spec.points] if spec.points else None
+        latest = f"  {self._fmt(line.ys[-1], spec)}" if len(line) else ""
+        surf.blit(f.title.render(title, True, TITLE_TEXT), (10, 6))
+        if latest:
+            label = f.title.render(latest.strip(), True, LINE)
+            surf.blit(label, (w - label.get_width() - 10, 6))
+        plot = pygame.Rect(52, 30, max(10, w - 64), max(10, h - 52))
+        surf.fill(PLOT_BACKGROUND, plot)
+        xs_all = (pts.xs if pts else []) + line.xs
+        ys_all = (pts.ys if pts else []) + line.ys
+        if not xs_all:
+            msg_s = f.small.render("waiting for data", True, EMPTY_TEXT)
+            surf.blit(msg_s, msg_s.get_rect(center=plot.center))
+            return
+        x0, x1 = 0.0, max(max(xs_all), 1.0)
+        if spec.percent:
+            y0, y1 = 0.0, 1.0
+        else:
+            y0, y1 = min(ys_all), max(ys_all)
+            if pts is not None and len(pts) > 50:  # keep outliers from flattening the average
+                ordered = sorted(pts.ys)
+                y0 = min(ordered[len(ordered) // 100], min(line.ys) if line.ys else y0)
+                y1 = max(ordered[-1 - len(ordered) // 100], max(line.ys) if line.ys else y1)
+            if y1 - y0 < 1e-9:
+                y0, y1 = y0 - 1.0, y1 + 1.0
+            pad = (y1 - y0) * 0.06
+            y0, y1 = y0 - pad, y1 + pad
+
+        def sx(x: float) -> float:
+            return plot.left + (x - x0) / (x1 - x0) * (plot.w - 1)
+
+        def sy(y: float) -> float:
+            return plot.bottom - 1 - (min(max(y, y0), y1) - y0) / (y1 - y0) * (plot.h - 1)
+
+        for t in nice_ticks(y0, y1, 4):
+            y = round(sy(t))
+            pygame.draw.line(surf, GRID, (plot.left, y), (plot.right - 1, y))
+            lab = f.small.render(f"{t:.0%}" if spec.percent else short_number(t), True, AXIS_TEXT)
+            surf.blit(lab, lab.get_rect(midright=(plot.left - 5, y)))
+        for t in nice_ticks(x0, x1, max(2, plot.w // 90)):
+            x = round(sx(t))
+            pygame.draw.line(surf, GRID, (x, plot.top), (x, plot.bottom - 1))
+            lab = f.small.render(short_number(t), True, AXIS_TEXT)
+            surf.blit(lab, lab.get_rect(midtop=(min(max(x, plot.left + 10), plot.right - 10), plot.bottom + 3)))
+        for step, label in data.markers:
+            x = round(sx(step))
+            for y in range(plot.top, plot.bottom, 6):
+                pygame.draw.line(surf, MARKER, (x, y), (x, min(y + 3, plot.bottom - 1)))
+            lab = f.small.render(label, True, MARKER)
+            pos = lab.get_rect(topleft=(x + 3, plot.top + 2))
+            if pos.right > plot.right:
+                pos.topright = (x - 3, plot.top + 2)
+            surf.blit(lab, pos)
+        if pts is not None:
+            for x, y in zip(pts.xs, pts.ys, strict=True):
+                surf.fill(RAW_POINT, (round(sx(x)) - 1, round(sy(y)) - 1, 2, 2))
+        if len(line) >= 2:
+            pygame.draw.aalines(surf, LINE, False, [(sx(x), sy(y)) for x, y in zip(line.xs, line.ys, strict=True)])
+        elif len(line) == 1:
+            pygame.draw.circle(surf, LINE, (sx(line.xs[0]), sy(line.ys[0])), 3)
+        pygame.draw.rect(surf, GRID, plot, 1)
+
+    @staticmethod
+    def _fmt(v: float, spec: ChartSpec) -> str:
+        if spec.percent:
+            return f"{v:.0%}"
+        return f"{short_number(v) if abs(v) >= 100 else f'{v:.2f}'}{spec.unit}"

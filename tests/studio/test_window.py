@@ -1,0 +1,58 @@
+"""The window without a trainer: layout at any size, resizing, quitting."""
+from __future__ import annotations
+
+import itertools
+
+import pygame
+import pytest
+from studio_helpers import key
+
+from qwop_studio.studio.app import MIN_SIZE, compute_layout
+from qwop_studio.studio.trainer_link import LinkState
+
+PARTS = ("toolbar", "runner", "chart0", "chart1", "status", "sliders")
+
+
+@pytest.mark.parametrize("size", [(1280, 800), MIN_SIZE, (1920, 1080), (1100, 900)])
+def test_panels_fit_the_window_never_overlap_and_the_runner_is_the_largest(size):
+    rects = compute_layout(size)
+    window = pygame.Rect(0, 0, *size)
+    for name in PARTS:
+        assert window.contains(rects[name]), name
+    for a, b in itertools.combinations(PARTS, 2):
+        assert not rects[a].colliderect(rects[b]), (a, b)
+    area = {n: rects[n].w * rects[n].h for n in PARTS}
+    assert max(area, key=area.get) == "runner"
+
+
+def test_resizing_re_lays_out_the_widgets(make_app):
+    app = make_app()
+    app.frame()
+    assert app.toolbar.stop.rect.right < 1280
+    pygame.display.set_mode((1000, 640), pygame.RESIZABLE)
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, {"w": 1000, "h": 640, "size": (1000, 640)}))
+    app.frame()
+    assert app.size == (1000, 640)
+    assert app.rects["sliders"].right <= 1000
+    for slider in app.sliders.sliders.values():
+        assert app.rects["sliders"].contains(slider.rect)
+    assert app.rects["runner"].contains(app.manual_button.rect)
+
+
+def test_escape_without_training_quits_at_once(make_app):
+    app = make_app()
+    key(pygame.KEYDOWN, pygame.K_ESCAPE)
+    app.frame()
+    assert not app.running and app.link.state == LinkState.IDLE
+
+
+def test_a_bad_config_fails_in_the_window_not_in_the_loop(make_app, tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text("algorithm: NOPE\ntotal_timesteps: 10\n")
+    app = make_app(config=str(bad))
+    app.start_training()
+    for _ in range(200):
+        app.frame()
+        if app.link.state == LinkState.FAILED:
+            break
+    assert app.link.state == LinkState.FAILED and "NOPE" in app.link.problem
