@@ -41,7 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video", metavar="OUT", help="write OUT.mp4 or OUT.gif instead of opening a window")
 
     p = sub.add_parser("train", help="train an agent headless")
-    p.add_argument("--config", default="train_qrdqn", help="shipped config name or YAML file")
+    p.add_argument("--config", default=None,
+                   help="shipped config name or YAML file (default: the shipped default config; a resumed run uses its own)")
     p.add_argument("--total-timesteps", type=int, help="override the config's total_timesteps")
     p.add_argument("--seed", type=int, help="override the config's seed")
     p.add_argument("--run-dir", help="where the run lands (default saves/runs/<ALGO>_<config>_<time>)")

@@ -71,10 +71,10 @@ class ShardedSubprocVecEnv(VecEnv):
         self.closed = False
         ctx = mp.get_context(start_method)
         bounds = np.linspace(0, len(env_fns), n_workers + 1).round().astype(int)
-        self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
-        self.remotes, work_remotes = zip(*[ctx.Pipe() for _ in self.shards])
+        self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        self.remotes, work_remotes = zip(*[ctx.Pipe() for _ in self.shards], strict=True)
         self.processes = []
-        for shard, work_remote, remote in zip(self.shards, work_remotes, self.remotes):
+        for shard, work_remote, remote in zip(self.shards, work_remotes, self.remotes, strict=True):
             fns = CloudpickleWrapper([env_fns[i] for i in shard])
             process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
             process.start()
@@ -87,7 +87,7 @@ class ShardedSubprocVecEnv(VecEnv):
     # ------------------------------------------------------------------------------ stepping
     def step_async(self, actions: np.ndarray) -> None:
         actions = np.asarray(actions)
-        for shard, remote in zip(self.shards, self.remotes):
+        for shard, remote in zip(self.shards, self.remotes, strict=True):
             remote.send(("step", actions[shard.start:shard.stop]))
         self.waiting = True
 
@@ -102,7 +102,7 @@ class ShardedSubprocVecEnv(VecEnv):
         return obs, rewards, dones, infos
 
     def reset(self):
-        for shard, remote in zip(self.shards, self.remotes):
+        for shard, remote in zip(self.shards, self.remotes, strict=True):
             remote.send(("reset", ([self._seeds[i] for i in shard], [self._options[i] for i in shard])))
         results = [remote.recv() for remote in self.remotes]
         self.reset_infos = [info for r in results for info in r[1]]

@@ -17,8 +17,8 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from qwop_studio.env.qwop_env import QWOPEnv
-from qwop_studio.env.sharded import ShardedSubprocVecEnv
 from qwop_studio.env.reward import RewardWeights
+from qwop_studio.env.sharded import ShardedSubprocVecEnv
 from qwop_studio.env.wrappers import apply_wrappers, check_wrapper_specs
 
 #: ``info`` keys SB3's ``Monitor`` copies into each episode's record.

@@ -359,12 +359,12 @@ class QWOPGame:
         w = self._world
         self._world.move_track(snap.track_x)
         self._track_x = snap.track_x
-        for joint, js in zip(self._joints.values(), snap.joints):
+        for joint, js in zip(self._joints.values(), snap.joints, strict=True):
             joint.limits = (js.lower, js.upper)
             joint.limitEnabled = js.limit_enabled
             joint.motorEnabled = js.motor_enabled
             joint.motorSpeed = js.motor_speed
-        for body, row in zip(w.bodies_in_state_order, snap.bodies):
+        for body, row in zip(w.bodies_in_state_order, snap.bodies, strict=True):
             x, y, angle, vx, vy, omega, awake = row
             body.transform = ((x, y), angle)
             body.linearVelocity = (vx, vy)

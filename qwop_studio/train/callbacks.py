@@ -1,0 +1,387 @@
+"""SB3 callbacks, one job each: checkpoints, the episode log, reward-weight changes, studio commands, and
+publishing events. The trainer composes them with ``CallbackList``; nothing loops around ``learn()``.
+
+"step" is an env step as SB3 counts them (``model.num_timesteps``), never a physics tick.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import math
+import multiprocessing
+import os
+import pickle
+import queue
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
+
+from qwop_studio.fileio import atomic_open, atomic_write_bytes, atomic_write_text
+from qwop_studio.train import messages as msg
+
+#: Columns of ``progress.csv``: one row per finished episode. ``time_s`` is the game clock.
+PROGRESS_COLUMNS = ("step", "wall_time_s", "env", "reward", "length", "distance_m", "time_s", "avg_speed",
+                    "is_success")
+#: The model attribute that carries our metadata (config, env settings) inside every saved .zip.
+METADATA_ATTR = "qwop_studio"
+
+
+# -------------------------------------------------------------------------------------- saving
+def model_bytes(model: BaseAlgorithm) -> bytes:
+    """The model as an SB3 .zip in memory (no replay buffer)."""
+    buf = io.BytesIO()
+    model.save(buf)
+    return buf.getvalue()
+
+
+def save_model_atomic(model: BaseAlgorithm, path: str | os.PathLike) -> Path:
+    """``model.save`` to ``path`` atomically (saved in memory, then written and renamed)."""
+    atomic_write_bytes(path, model_bytes(model))
+    return Path(path)
+
+
+def save_checkpoint(model: BaseAlgorithm, checkpoint_dir: str | os.PathLike) -> tuple[Path, Path | None]:
+    """Write ``model_<step>_steps.zip`` and, off-policy, ``replay_buffer_<step>_steps.pkl`` atomically.
+
+    The replay buffer is written first, so the newest checkpoint .zip always has its buffer beside it;
+    older buffers are then deleted (at 100k transitions each is ~50 MB: one per checkpoint would fill
+    a disk over a long run). Resuming from an older checkpoint starts with an empty buffer.
+    """
+    step = model.num_timesteps
+    directory = Path(checkpoint_dir)
+    buffer_path = None
+    if getattr(model, "replay_buffer", None) is not None:
+        buffer_path = directory / f"replay_buffer_{step}_steps.pkl"
+        with atomic_open(buffer_path, "wb") as f:
+            pickle.dump(model.replay_buffer, f, protocol=pickle.HIGHEST_PROTOCOL)
+    model_path = save_model_atomic(model, directory / f"model_{step}_steps.zip")
+    if buffer_path is not None:
+        for old in directory.glob("replay_buffer_*_steps.pkl"):
+            if old != buffer_path:
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    return model_path, buffer_path
+
+
+def emit(events: Any, event: Any) -> None:
+    """Put an event on the studio's queue without ever blocking training (dropped if the queue is full)."""
+    if events is None:
+        return
+    with contextlib.suppress(queue.Full):
+        events.put_nowait(event)
+
+
+class RunClock:
+    """Wall time of a run with paused time left out (shared by the command and metrics callbacks)."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.paused_s = 0.0
+
+    def active_s(self) -> float:
+        return time.monotonic() - self.start - self.paused_s
+
+
+# ---------------------------------------------------------------------------------- callbacks
+class AtomicCheckpointCallback(BaseCallback):
+    """Save a checkpoint every ``save_freq`` env steps (0: never), atomically, replay buffer included.
+
+    Unlike SB3's ``CheckpointCallback`` the frequency counts env steps over all workers, so
+    ``model_100000_steps.zip`` appears at 100,000 whatever ``n_envs`` is.
+    """
+
+    def __init__(self, checkpoint_dir: Path, save_freq: int, events: Any = None) -> None:
+        super().__init__()
+        self.checkpoint_dir = Path(checkpoint_dir)
+        self.save_freq = save_freq
+        self.events = events
+        self.last_path: Path | None = None
+        self._next = 0
+
+    def _on_training_start(self) -> None:
+        if self.save_freq > 0:
+            self._next = (self.model.num_timesteps // self.save_freq + 1) * self.save_freq
+
+    def save_now(self) -> tuple[Path, Path | None]:
+        model_path, buffer_path = save_checkpoint(self.model, self.checkpoint_dir)
+        self.last_path = model_path
+        emit(self.events, msg.CheckpointSaved(self.model.num_timesteps, str(model_path),
+                                              str(buffer_path) if buffer_path else None))
+        return model_path, buffer_path
+
+    def _on_step(self) -> bool:
+        if self.save_freq > 0 and self.model.num_timesteps >= self._next:
+            self.save_now()
+            self._next = (self.model.num_timesteps // self.save_freq + 1) * self.save_freq
+        return True
+
+
+class ProgressCsvCallback(BaseCallback):
+    """Append one row per finished episode to ``progress.csv`` (whole lines, flushed every second).
+
+    Each flush is a single ``write`` of complete lines to a file opened for appending, so a crash can
+    lose the last second of rows but never leaves a broken one. Also records the mean distance of
+    the last 100 episodes to TensorBoard as ``rollout/distance_mean``.
+    """
+
+    def __init__(self, path: Path, flush_interval_s: float = 1.0) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.flush_interval_s = flush_interval_s
+        self._rows: list[str] = []
+        self._last_flush = 0.0
+        self._t0 = time.monotonic()
+
+    def _on_training_start(self) -> None:
+        if not self.path.exists() or self.path.stat().st_size == 0:
+            atomic_write_text(self.path, ",".join(PROGRESS_COLUMNS) + "\n")
+
+    def _on_step(self) -> bool:
+        for env_index, info in enumerate(self.locals.get("infos", ())):
+            episode = info.get("episode")
+            if episode is None:
+                continue
+            row = (self.model.num_timesteps, f"{time.monotonic() - self._t0:.2f}", env_index, f"{episode['r']:.4f}",
+                   episode["l"], f"{episode.get('distance', math.nan):.3f}", f"{episode.get('time', math.nan):.3f}",
+                   f"{episode.get('avg_speed', math.nan):.4f}", int(bool(episode.get("is_success", False))))
+            self._rows.append(",".join(str(v) for v in row) + "\n")
+        if self._rows and time.monotonic() - self._last_flush >= self.flush_interval_s:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if self._rows:
+            data = "".join(self._rows).encode()
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, data)
+            finally:
+                os.close(fd)
+            self._rows.clear()
+        self._last_flush = time.monotonic()
+        distances = [e["distance"] for e in self.model.ep_info_buffer or () if "distance" in e]
+        if distances:
+            self.logger.record("rollout/distance_mean", float(np.mean(distances)))
+
+    def _on_training_end(self) -> None:
+        self.flush()
+
+
+class RewardWeightsCallback(BaseCallback):
+    """Owns reward-weight changes: applies them on every worker and logs them with their step.
+
+    Logged to ``reward_weights.csv`` (one row per change, all weights, appended as whole lines) and
+    to TensorBoard as ``reward_weights/<name>``. The row at the start of training records the
+    weights training began with.
+    """
+
+    def __init__(self, csv_path: Path, events: Any = None) -> None:
+        super().__init__()
+        self.csv_path = Path(csv_path)
+        self.events = events
+        self.weights: dict[str, float] = {}
+
+    def _on_training_start(self) -> None:
+        self.weights = self.training_env.env_method("get_reward_weights", indices=[0])[0]
+        self._log("resume" if self.model.num_timesteps else "start", self.weights)
+
+    def _on_step(self) -> bool:
+        return True
+
+    def apply(self, changes: dict[str, float]) -> msg.WeightsChanged:
+        """Set ``changes`` on every worker and read all weights back; ValueError if a change is rejected."""
+        from qwop_studio.env.reward import RewardWeights
+
+        RewardWeights().update(**changes)  # validate here first: a worker error would kill the VecEnv
+        self.training_env.env_method("set_reward_weights", **changes)
+        per_worker = tuple(self.training_env.env_method("get_reward_weights"))
+        self.weights = dict(per_worker[0])
+        self._log("change", self.weights)
+        return msg.WeightsChanged(self.model.num_timesteps, dict(self.weights), dict(changes), per_worker)
+
+    def _log(self, source: str, weights: dict[str, float]) -> None:
+        new_file = not self.csv_path.exists()
+        line = io.StringIO()
+        writer = csv.writer(line, lineterminator="\n")
+        if new_file:
+            writer.writerow(["step", "wall_time", "source", *weights])
+        step = self.model.num_timesteps
+        writer.writerow([step, time.strftime("%Y-%m-%dT%H:%M:%S"), source, *weights.values()])
+        fd = os.open(self.csv_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.getvalue().encode())
+        finally:
+            os.close(fd)
+        for name, value in weights.items():
+            self.logger.record(f"reward_weights/{name}", value)
+        self.logger.dump(step)
+
+
+class CommandCallback(BaseCallback):
+    """Obeys the studio's commands (``messages``) between env steps.
+
+    Polls the queue at most every ``poll_interval_s``. :class:`~messages.Pause` blocks inside
+    ``_on_step`` on the queue itself (no busy wait: the trainer and its idle workers use almost no
+    CPU) until Resume or Stop; Stop makes ``_on_step`` return False, which ends ``learn()``. If the
+    parent process dies, the trainer stops as if told to (and so saves its work).
+    """
+
+    def __init__(self, commands: Any, events: Any, checkpoints: AtomicCheckpointCallback,
+                 weights: RewardWeightsCallback, clock: RunClock, poll_interval_s: float = 0.05) -> None:
+        super().__init__()
+        self.commands = commands
+        self.events = events
+        self.checkpoints = checkpoints
+        self.weights = weights
+        self.clock = clock
+        self.poll_interval_s = poll_interval_s
+        self.stopped = False
+        self._next_poll = 0.0
+        self._next_parent_check = 0.0
+
+    def _on_step(self) -> bool:
+        now = time.monotonic()
+        if now < self._next_poll:
+            return True
+        self._next_poll = now + self.poll_interval_s
+        while not self.stopped:
+            try:
+                command = self.commands.get_nowait()
+            except queue.Empty:
+                break
+            self._obey(command)
+        if not self.stopped and now >= self._next_parent_check:
+            self._next_parent_check = now + 1.0
+            self._check_parent()
+        return not self.stopped
+
+    def _obey(self, command: Any) -> None:
+        if isinstance(command, msg.Pause):
+            self._pause()
+        elif isinstance(command, msg.SaveCheckpoint):
+            self.checkpoints.save_now()
+        elif isinstance(command, msg.SetRewardWeights):
+            try:
+                emit(self.events, self.weights.apply(dict(command.changes)))
+            except (ValueError, TypeError) as e:
+                emit(self.events, msg.Error(f"reward weights not changed: {e}", fatal=False))
+        elif isinstance(command, msg.Stop):
+            self.stopped = True
+        elif isinstance(command, msg.Resume):
+            pass  # not paused: nothing to do
+        else:
+            emit(self.events, msg.Error(f"unknown command {command!r}", fatal=False))
+
+    def _pause(self) -> None:
+        paused_at = time.monotonic()
+        emit(self.events, msg.Paused(self.model.num_timesteps))
+        while not self.stopped:
+            try:
+                command = self.commands.get(timeout=0.5)
+            except queue.Empty:
+                self._check_parent()
+                continue
+            if isinstance(command, msg.Resume):
+                break
+            if isinstance(command, msg.Pause):
+                continue
+            self._obey(command)
+        self.clock.paused_s += time.monotonic() - paused_at
+        if not self.stopped:
+            emit(self.events, msg.Resumed(self.model.num_timesteps))
+
+    def _check_parent(self) -> None:
+        parent = multiprocessing.parent_process()
+        if parent is not None and not parent.is_alive():
+            self.stopped = True
+
+
+class EventPublisherCallback(BaseCallback):
+    """Sends the studio :class:`~messages.EpisodeEnd` for every episode, :class:`~messages.Metrics` every
+    ``metrics_interval_s`` and a :class:`~messages.PolicySnapshot` every ``snapshot_interval_s``
+    (and at the start and end of training)."""
+
+    def __init__(self, events: Any, clock: RunClock, total_timesteps: int, env_kwargs: dict[str, Any],
+                 algo: str, metrics_interval_s: float = 1.0, snapshot_interval_s: float = 5.0,
+                 snapshot_bytes: Callable[[BaseAlgorithm], bytes] = model_bytes) -> None:
+        super().__init__()
+        self.events = events
+        self.clock = clock
+        self.total_timesteps = total_timesteps
+        self.env_kwargs = env_kwargs
+        self.algo = algo
+        self.metrics_interval_s = metrics_interval_s
+        self.snapshot_interval_s = snapshot_interval_s
+        self.snapshot_bytes = snapshot_bytes
+        self.episodes = 0
+        self._algo_stats: dict[str, float] = {}
+        self._next_metrics = 0.0
+        self._next_snapshot = 0.0
+        self._rate_mark = (0.0, 0)
+
+    def _on_training_start(self) -> None:
+        now = time.monotonic()
+        self._rate_mark = (self.clock.active_s(), self.model.num_timesteps)
+        self._next_metrics = now + self.metrics_interval_s
+        self.publish_snapshot()
+
+    def _on_step(self) -> bool:
+        for info in self.locals.get("infos", ()):
+            episode = info.get("episode")
+            if episode is not None:
+                self.episodes += 1
+                emit(self.events, msg.EpisodeEnd(
+                    self.model.num_timesteps, float(episode["r"]), int(episode["l"]), float(episode.get("distance", 0.0)),
+                    float(episode.get("time", 0.0)), bool(episode.get("is_success", False))))
+        now = time.monotonic()
+        if now >= self._next_metrics:
+            self._next_metrics = now + self.metrics_interval_s
+            self.publish_metrics()
+        if now >= self._next_snapshot:
+            self.publish_snapshot()
+        return True
+
+    def _on_rollout_start(self) -> None:
+        self._capture_algo_stats()
+
+    def _on_training_end(self) -> None:
+        self.publish_metrics()
+        self.publish_snapshot()
+
+    def publish_snapshot(self) -> None:
+        self._next_snapshot = time.monotonic() + self.snapshot_interval_s
+        emit(self.events, msg.PolicySnapshot(self.model.num_timesteps, self.algo, self.snapshot_bytes(self.model),
+                                             dict(self.env_kwargs)))
+
+    def publish_metrics(self) -> None:
+        self._capture_algo_stats()
+        active = self.clock.active_s()
+        mark_s, mark_step = self._rate_mark
+        rate = (self.model.num_timesteps - mark_step) / (active - mark_s) if active > mark_s else 0.0
+        self._rate_mark = (active, self.model.num_timesteps)
+        infos = list(self.model.ep_info_buffer or ())
+
+        def mean(key: str) -> float | None:
+            values = [float(e[key]) for e in infos if key in e]
+            return float(np.mean(values)) if values else None
+
+        emit(self.events, msg.Metrics(
+            step=self.model.num_timesteps, elapsed_s=active, env_steps_per_s=rate, total_timesteps=self.total_timesteps,
+            episodes=self.episodes, ep_reward_mean=mean("r"), ep_length_mean=mean("l"),
+            distance_mean=mean("distance"), success_rate=mean("is_success"), algo_stats=dict(self._algo_stats)))
+
+    def _capture_algo_stats(self) -> None:
+        """Keep the latest logged ``train/*`` values (SB3's logger forgets them at every dump)."""
+        for key, value in self.model.logger.name_to_value.items():
+            if key.startswith("train/") and isinstance(value, (int, float, np.floating)):
+                self._algo_stats[key.removeprefix("train/")] = float(value)
+        if hasattr(self.model, "exploration_rate"):
+            self._algo_stats["exploration_rate"] = float(self.model.exploration_rate)
+        with contextlib.suppress(Exception):
+            self._algo_stats["learning_rate"] = float(self.model.lr_schedule(self.model._current_progress_remaining))

@@ -1,0 +1,71 @@
+"""``qwop-studio train | evaluate | benchmark``: argument handling around the trainer, evaluation and benchmark.
+
+Exit codes: 0 done, 1 an unexpected failure, 2 a problem with what the user gave (config, checkpoint,
+model; one line on stderr, nothing created), 130 interrupted with Ctrl+C (a checkpoint was saved).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from qwop_studio.train.config import ConfigError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _fail(command: str, error: Exception) -> int:
+    print(f"qwop-studio {command}: {error}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def train_from_args(args: argparse.Namespace) -> int:
+    from qwop_studio.train.trainer import plan_run, run_training
+
+    overrides = {}
+    if getattr(args, "total_timesteps", None) is not None:
+        overrides["total_timesteps"] = args.total_timesteps
+    if getattr(args, "seed", None) is not None:
+        overrides["seed"] = args.seed
+    if getattr(args, "resume", None) and args.config:
+        print(f"train: --config {args.config} ignored: a resumed run uses its own config.yml", file=sys.stderr)
+    try:
+        plan = plan_run(args.config, getattr(args, "run_dir", None), getattr(args, "resume", None), overrides)
+    except ConfigError as e:
+        return _fail("train", e)
+    what = f"resuming {plan.resume}" if plan.resume else f"config {plan.source}"
+    print(f"{plan.config.algorithm}: {what}; {plan.config.total_timesteps:,} env steps, "
+          f"{plan.config.n_envs} envs ({plan.config.vec_env}); run directory {plan.run_dir}", file=sys.stderr)
+    try:
+        final = run_training(plan.config, plan.run_dir, plan.resume, progress=not getattr(args, "no_progress", False),
+                             source=plan.source)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    print(f"final model: {final}", file=sys.stderr)
+    return 0
+
+
+def evaluate_from_args(args: argparse.Namespace) -> int:
+    from qwop_studio.train.evaluate import EvaluationError, evaluate_model, print_report
+
+    try:
+        report = evaluate_model(args.model, episodes=args.episodes, deterministic=args.deterministic,
+                                start_noop_max=args.start_noop_max, seed=args.seed, json_out=args.json_out)
+    except (ConfigError, EvaluationError) as e:
+        return _fail("evaluate", e)
+    print_report(report)
+    if args.json_out:
+        print(f"written: {args.json_out}", file=sys.stderr)
+    return 0
+
+
+def benchmark_from_args(args: argparse.Namespace) -> int:
+    from qwop_studio.train.benchmark import run_benchmark
+
+    if args.seconds <= 0:
+        return _fail("benchmark", ValueError(f"--seconds {args.seconds}: must be > 0"))
+    try:
+        run_benchmark(args.seconds, args.configs or None)
+    except ConfigError as e:
+        return _fail("benchmark", e)
+    return 0

@@ -1,0 +1,316 @@
+"""Training configs: a YAML file -> a validated :class:`TrainConfig`, or one line saying what is wrong.
+
+A config names the algorithm, the workers, the env options, optional wrappers and the algorithm's
+hyperparameters (named as the SB3 constructor names them; see ``algorithms.py``). Every problem a
+user can make in the file (bad YAML, an unknown key, a wrong type, a value out of range, an unknown
+algorithm or hyperparameter) raises :class:`ConfigError` with one line::
+
+    my.yml: env.frames_per_step: must be >= 1 (got 0)
+
+``--config NAME`` finds a shipped config in ``qwop_studio/configs/NAME.yml`` (packaged, so it works
+after ``pip install``); anything that exists on disk is read as a file.
+"""
+from __future__ import annotations
+
+import difflib
+import importlib.resources
+import inspect
+import math
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from qwop_studio.env.reward import RewardWeights
+from qwop_studio.fileio import atomic_write_text
+from qwop_studio.train import algorithms
+
+#: The config ``qwop-studio train`` and the studio use when none is named.
+DEFAULT_CONFIG: str = "train_qrdqn"
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that also reads ``3e-4`` as a number (YAML 1.1 wants ``3.0e-4``)."""
+
+
+_SafeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+                |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+                |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+                |[-+]?\.(?:inf|Inf|INF)
+                |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."))
+
+
+class ConfigError(ValueError):
+    """A config problem, as one line ``FILE: key.path: what is wrong``; the CLI exits with code 2."""
+
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class WrapperConfig(BaseModel):
+    """One gymnasium wrapper from ``qwop_studio.env.wrappers``, applied inside every worker."""
+
+    model_config = _STRICT
+    name: str
+    kwargs: dict[str, Any] = Field(default_factory=dict)
+
+
+class EnvConfig(BaseModel):
+    """``QWOPEnv`` arguments. ``reward_weights`` are the starting weights (any subset of RewardWeights)."""
+
+    model_config = _STRICT
+    frames_per_step: int = Field(4, ge=1, le=60)
+    reduced_action_set: bool = True
+    start_noop_max: int = Field(0, ge=0, le=1000)
+    reward_weights: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("reward_weights")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, number in value.items():
+            if name not in RewardWeights.field_names():
+                raise ValueError(f"unknown reward weight {name!r}{_suggest(name, RewardWeights.field_names())}")
+            RewardWeights.checked(name, number)
+        return value
+
+    def env_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``QWOPEnv`` (plain data)."""
+        return {
+            "frames_per_step": self.frames_per_step,
+            "reduced_action_set": self.reduced_action_set,
+            "start_noop_max": self.start_noop_max,
+            "reward_weights": dict(self.reward_weights),
+        }
+
+
+class TrainConfig(BaseModel):
+    """One training job. Steps are env steps (SB3's ``num_timesteps``), summed over workers."""
+
+    model_config = _STRICT
+    name: str | None = None  # used in run directory names; defaults to the file's stem
+    algorithm: str
+    policy: Literal["MlpPolicy"] = "MlpPolicy"
+    total_timesteps: int = Field(ge=1)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    n_envs: int = Field(4, ge=1, le=64)
+    vec_env: Literal["subproc", "dummy"] = "subproc"
+    max_episode_steps: int = Field(1000, ge=1)
+    env: EnvConfig = Field(default_factory=EnvConfig)
+    wrappers: list[WrapperConfig] = Field(default_factory=list)
+    hyperparams: dict[str, Any] = Field(default_factory=dict)
+    checkpoint_freq: int = Field(100_000, ge=0)  # env steps between checkpoints; 0 = only at the end
+    eval_freq: int = Field(0, ge=0)  # env steps between evaluations; 0 = none
+    eval_episodes: int = Field(5, ge=1)
+
+    @field_validator("algorithm")
+    @classmethod
+    def _known_algorithm(cls, value: str) -> str:
+        if value.upper() not in algorithms.ALGORITHMS:
+            raise ValueError(f"unknown algorithm {value!r} (known: {', '.join(algorithms.ALGORITHMS)})")
+        return value.upper()
+
+    @property
+    def spec(self) -> algorithms.AlgorithmSpec:
+        return algorithms.get_spec(self.algorithm)
+
+    @property
+    def config_name(self) -> str:
+        return self.name or self.algorithm.lower()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (what crosses to the trainer process, and what ``config.yml`` holds)."""
+        return self.model_dump(mode="python")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None)
+
+
+# ------------------------------------------------------------------------------------------ loading
+def shipped_config_dir() -> Path:
+    return Path(str(importlib.resources.files("qwop_studio") / "configs"))
+
+
+def shipped_config_names() -> list[str]:
+    """Names accepted by ``--config NAME`` (the packaged ``configs/*.yml`` stems)."""
+    return sorted(p.stem for p in shipped_config_dir().glob("*.yml"))
+
+
+def resolve_config_path(name_or_path: str | Path) -> Path:
+    """A file on disk as given, else a shipped config by name (``train_ppo`` or ``train_ppo.yml``)."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    stem = path.name.removesuffix(".yml").removesuffix(".yaml")
+    if path.parent == Path(".") and stem in shipped_config_names():
+        return shipped_config_dir() / f"{stem}.yml"
+    raise ConfigError(
+        f"{name_or_path}: no such config file or shipped config (shipped: {', '.join(shipped_config_names())})"
+    )
+
+
+def load_config(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
+    """Read, validate and return a config; ``overrides`` maps dotted keys (``env.frames_per_step``) to values.
+
+    Raises :class:`ConfigError` (one line) for every problem, including in ``overrides``.
+    """
+    path = resolve_config_path(name_or_path)
+    label = str(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{label}: cannot read the file ({e.__class__.__name__}: {e})") from None
+    try:
+        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise ConfigError(f"{label}: {where}not valid YAML ({problem})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: the file must hold a YAML mapping of keys (got a {type(data).__name__})")
+    data.setdefault("name", path.stem)
+    for key, value in (overrides or {}).items():
+        _set_dotted(data, key, value)
+    return validate_config(data, label)
+
+
+def validate_config(data: dict[str, Any], label: str = "config") -> TrainConfig:
+    """A :class:`TrainConfig` from plain data, or :class:`ConfigError` naming ``label`` and the key."""
+    try:
+        config = TrainConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(f"{label}: {_first_error(e, data)}") from None
+    _check_hyperparams(config, label)
+    _check_wrappers(config, label)
+    return config
+
+
+def write_config(config: TrainConfig, path: str | Path, source: str = "") -> None:
+    """Write the resolved config atomically (the run's ``config.yml``)."""
+    header = "# Resolved training config" + (f" (from {source})" if source else "") + "\n"
+    atomic_write_text(path, header + config.to_yaml())
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    *parents, last = key.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"override {key}: {part} is not a mapping")
+    node[last] = value
+
+
+def _suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(str(name), list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+
+
+def _first_error(e: ValidationError, data: dict[str, Any]) -> str:
+    err = e.errors(include_url=False)[0]
+    loc = [str(p) for p in err["loc"]]
+    path = ".".join(loc) or "(top level)"
+    if err["type"] == "extra_forbidden":
+        model: type[BaseModel] = TrainConfig
+        for part in loc[:-1]:
+            annotation = model.model_fields.get(part)
+            inner = getattr(annotation, "annotation", None) if annotation else None
+            if inspect.isclass(inner) and issubclass(inner, BaseModel):
+                model = inner
+        return f"{path}: unknown key{_suggest(loc[-1], list(model.model_fields))}"
+    if err["type"] == "missing":
+        return f"{path}: required key is missing"
+    msg = err["msg"].removeprefix("Value error, ")
+    msg = msg.replace("Input should be", "must be" if err["type"].startswith(("greater", "less")) else "should be")
+    shown = err.get("input")
+    return f"{path}: {msg} (got {shown!r})" if err["type"] != "value_error" else f"{path}: {msg}"
+
+
+def _check_hyperparams(config: TrainConfig, label: str) -> None:
+    accepted = algorithms.constructor_args(config.algorithm)
+    for key, value in config.hyperparams.items():
+        where = f"{label}: hyperparams.{key}"
+        if key in algorithms.RESERVED_ARGS:
+            raise ConfigError(f"{where}: set by the trainer, not the config (use the top-level keys)")
+        if key not in accepted:
+            raise ConfigError(f"{where}: not a {config.algorithm} hyperparameter{_suggest(key, sorted(accepted))}")
+        problem = _hyperparam_problem(key, value, config.algorithm)
+        if problem:
+            raise ConfigError(f"{where}: {problem} (got {value!r})")
+
+
+def _hyperparam_problem(key: str, value: Any, algorithm: str) -> str | None:
+    if key in algorithms.SCHEDULE_ARGS and isinstance(value, str):
+        try:
+            algorithms.parse_schedule(value)
+        except ValueError as e:
+            return str(e)
+        return None
+    if key == "train_freq":
+        ok = (isinstance(value, int) and not isinstance(value, bool) and value >= 1) or (
+            isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and value[0] >= 1
+            and value[1] in ("step", "episode"))
+        return None if ok else "must be an integer >= 1 or [n, 'step'|'episode']"
+    if key == "policy_kwargs":
+        return _policy_kwargs_problem(value, algorithm)
+    rule = algorithms.HYPERPARAM_RULES.get(key)
+    if rule is None:
+        return None
+    kind, low, high, low_inclusive = rule
+    if value is None and key in ("target_kl", "max_grad_norm", "clip_range_vf"):
+        return None
+    if kind == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f"must be {'an integer' if kind == 'int' else 'a number'}"
+    if kind == "int" and not isinstance(value, int):
+        return "must be an integer"
+    if not math.isfinite(value):
+        return "must be finite"
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        return f"must be {'>=' if low_inclusive else '>'} {low:g}"
+    if high is not None and value > high:
+        return f"must be <= {high:g}"
+    return None
+
+
+def _policy_kwargs_problem(value: Any, algorithm: str) -> str | None:
+    if not isinstance(value, dict):
+        return "must be a mapping (e.g. {net_arch: [64, 64]})"
+    for key, item in value.items():
+        if key not in algorithms.POLICY_KWARGS:
+            return f"unknown policy_kwargs key {key!r}{_suggest(key, sorted(algorithms.POLICY_KWARGS))}"
+        if key == "n_quantiles":
+            if algorithm != "QRDQN":
+                return "n_quantiles is a QRDQN setting only"
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                return "n_quantiles must be an integer >= 1"
+        if key == "activation_fn":
+            try:
+                algorithms.parse_activation(str(item))
+            except ValueError as e:
+                return str(e)
+        if key == "net_arch":
+            layers = list(item.values()) if isinstance(item, dict) else [item]
+            for layer in layers:
+                if not (isinstance(layer, list) and all(isinstance(n, int) and not isinstance(n, bool) and n > 0
+                                                       for n in layer)):
+                    return "net_arch must be a list of positive integers (or {pi: [...], vf: [...]})"
+    return None
+
+
+def _check_wrappers(config: TrainConfig, label: str) -> None:
+    from qwop_studio.env.wrappers import check_wrapper_specs
+
+    try:
+        check_wrapper_specs([w.model_dump() for w in config.wrappers])
+    except ValueError as e:
+        message = str(e).replace("wrappers[", "wrappers.").replace("]", "", 1)
+        raise ConfigError(f"{label}: {message}") from None

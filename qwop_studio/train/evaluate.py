@@ -1,0 +1,160 @@
+"""N-episode evaluation of a saved model, with statistics and an atomically written JSON report.
+
+The algorithm and env settings come from the run's ``config.yml`` (beside the model, or one level up
+for ``checkpoints/``), else from the config the trainer stores inside every model .zip; never from the
+file name. A model whose observation or action space does not match that env is refused with one line.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qwop_studio.fileio import atomic_write_text
+from qwop_studio.train.config import ConfigError
+
+
+class EvaluationError(ValueError):
+    """A model that cannot be evaluated (one line; the CLI exits with code 2)."""
+
+
+def _stats(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"mean": None, "std": None, "min": None, "max": None}
+    a = np.asarray(values, dtype=float)
+    return {"mean": float(a.mean()), "std": float(a.std()), "min": float(a.min()), "max": float(a.max())}
+
+
+def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Statistics over episode records (keys: reward, length, distance, time, is_success, avg_speed).
+
+    Distances are game metres and times seconds of the game clock; ``best_success_time`` /
+    ``worst_success_time`` are over successful episodes only (None without any).
+    """
+    successes = [e for e in episodes if e["is_success"]]
+    success_times = [e["time"] for e in successes]
+    return {
+        "episodes": len(episodes),
+        "successes": len(successes),
+        "success_rate": len(successes) / len(episodes) if episodes else 0.0,
+        "reward": _stats([e["reward"] for e in episodes]),
+        "length": _stats([float(e["length"]) for e in episodes]),
+        "distance": _stats([e["distance"] for e in episodes]),
+        "time": _stats([e["time"] for e in episodes]),
+        "avg_speed": _stats([e["avg_speed"] for e in episodes]),
+        "best_success_time": min(success_times) if success_times else None,
+        "worst_success_time": max(success_times) if success_times else None,
+    }
+
+
+def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, deterministic: bool = True,
+                   start_noop_max: int | None = None, seed: int = 0, json_out: str | os.PathLike | None = None
+                   ) -> dict[str, Any]:
+    """Play ``episodes`` episodes with the model; return (and optionally write) the report.
+
+    Raises :class:`EvaluationError` or :class:`~qwop_studio.train.config.ConfigError` (one line) for a
+    missing or unreadable model, a missing config, or mismatched spaces.
+    """
+    import torch
+
+    from qwop_studio.env import make_vec_env
+    from qwop_studio.train.trainer import config_for_model
+
+    torch.set_num_threads(1)
+    path = Path(model_path)
+    if not path.is_file():
+        raise EvaluationError(f"{model_path}: no such model file")
+    if episodes < 1:
+        raise EvaluationError(f"--episodes {episodes}: must be >= 1")
+    config = config_for_model(path)
+    env_kwargs = config.env.env_kwargs()
+    if start_noop_max is not None:
+        if start_noop_max < 0:
+            raise EvaluationError(f"--start-noop-max {start_noop_max}: must be >= 0")
+        env_kwargs["start_noop_max"] = start_noop_max
+    try:
+        model = config.spec.cls.load(path, device="cpu", print_system_info=False)
+    except Exception as e:  # noqa: BLE001 - any load failure is the user's file
+        raise EvaluationError(f"{model_path}: cannot load as a {config.algorithm} model ({type(e).__name__}: {e})"
+                              ) from None
+    env = make_vec_env(1, "dummy", seed=seed, env_kwargs=env_kwargs,
+                       wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+    try:
+        for what in ("observation_space", "action_space"):
+            mine, theirs = getattr(model, what), getattr(env, what)
+            if mine != theirs:
+                raise EvaluationError(
+                    f"{model_path}: the model's {what.replace('_', ' ')} {mine} does not match the env's {theirs}"
+                    f" (config: frames_per_step={config.env.frames_per_step},"
+                    f" reduced_action_set={config.env.reduced_action_set}); evaluate it with its own run's config.yml")
+        records = _play(model, env, episodes, deterministic)
+    finally:
+        env.close()
+    report = {
+        "model": str(path),
+        "algorithm": config.algorithm,
+        "config": config.config_name,
+        "deterministic": deterministic,
+        "start_noop_max": env_kwargs["start_noop_max"],
+        "seed": seed,
+        "env": env_kwargs,
+        "max_episode_steps": config.max_episode_steps,
+        "evaluated_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **summarize(records),
+        "episode_records": records,
+    }
+    if json_out is not None:
+        atomic_write_text(json_out, json.dumps(report, indent=2, default=_json_default) + "\n")
+    return report
+
+
+def _play(model: Any, env: Any, episodes: int, deterministic: bool) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    obs = env.reset()
+    while len(records) < episodes:
+        action, _ = model.predict(obs, deterministic=deterministic)
+        obs, _, dones, infos = env.step(action)
+        if dones[0]:
+            ep = infos[0]["episode"]
+            records.append({"reward": float(ep["r"]), "length": int(ep["l"]), "distance": float(ep["distance"]),
+                            "time": float(ep["time"]), "is_success": bool(ep["is_success"]),
+                            "avg_speed": float(ep["avg_speed"])})
+    return records
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return str(value)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """A short rich table of the report on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    def fmt(v: float | None, unit: str = "") -> str:
+        return "-" if v is None else f"{v:.2f}{unit}"
+
+    table = Table(title=f"{report['algorithm']} {Path(report['model']).name}: {report['episodes']} episodes "
+                        f"({'deterministic' if report['deterministic'] else 'stochastic'})")
+    for col in ("", "mean", "std", "min", "max"):
+        table.add_column(col, justify="right")
+    for key, unit in (("distance", " m"), ("time", " s"), ("avg_speed", " m/s"), ("reward", ""), ("length", "")):
+        s = report[key]
+        table.add_row(key, fmt(s["mean"], unit), fmt(s["std"]), fmt(s["min"], unit), fmt(s["max"], unit))
+    console = Console()
+    console.print(table)
+    console.print(f"success rate {report['success_rate']:.1%} ({report['successes']}/{report['episodes']}); "
+                  f"best successful time {fmt(report['best_success_time'], ' s')}, "
+                  f"worst {fmt(report['worst_success_time'], ' s')}")
+
+
+__all__ = ["evaluate_model", "summarize", "print_report", "EvaluationError", "ConfigError"]

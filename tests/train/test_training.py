@@ -1,0 +1,121 @@
+"""Real (tiny) training runs with 2 worker processes: files, resume, evaluation."""
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qwop_studio.cli import main
+
+pytestmark = pytest.mark.slow
+
+EVAL_FIELDS = {"episodes", "successes", "success_rate", "distance", "time", "avg_speed", "reward", "length",
+               "best_success_time", "worst_success_time", "algorithm", "model", "deterministic", "start_noop_max"}
+
+
+def test_qrdqn_run_has_config_checkpoints_replay_buffers_final_model_and_logs(qrdqn_run: Path):
+    ckpts = qrdqn_run / "checkpoints"
+    assert (ckpts / "model_1000_steps.zip").is_file() and (ckpts / "model_2000_steps.zip").is_file()
+    assert (ckpts / "replay_buffer_2000_steps.pkl").is_file()
+    assert not (ckpts / "replay_buffer_1000_steps.pkl").exists(), "only the newest replay buffer is kept"
+    assert (qrdqn_run / "final_model.zip").is_file()
+    assert "algorithm: QRDQN" in (qrdqn_run / "config.yml").read_text()
+    rows = (qrdqn_run / "progress.csv").read_text().splitlines()
+    assert rows[0].startswith("step,") and len(rows) > 5
+    assert list((qrdqn_run / "tb" / "QRDQN").glob("events.out.tfevents.*"))
+    assert (qrdqn_run / "reward_weights.csv").read_text().splitlines()[1].startswith("0,")
+    assert not list(qrdqn_run.rglob("*.tmp")), "a temporary file was left behind"
+
+
+def test_ppo_run_has_checkpoints_and_a_final_model(ppo_run: Path):
+    from stable_baselines3 import PPO
+
+    assert (ppo_run / "checkpoints" / "model_1024_steps.zip").is_file()
+    assert (ppo_run / "checkpoints" / "model_2048_steps.zip").is_file()
+    assert not list(ppo_run.rglob("replay_buffer_*"))
+    model = PPO.load(ppo_run / "final_model.zip", device="cpu")
+    assert model.num_timesteps == 2048
+
+
+def test_qrdqn_resume_continues_step_count_schedules_tensorboard_and_replay_buffer(qrdqn_run: Path, tmp_path):
+    from sb3_contrib import QRDQN
+
+    run = tmp_path / "run"
+    shutil.copytree(qrdqn_run, run)
+    n_tb = len(list((run / "tb" / "QRDQN").glob("events.*")))
+    code = main(["train", "--resume", str(run / "checkpoints" / "model_2000_steps.zip"), "--total-timesteps", "3000",
+                 "--no-progress"])
+    assert code == 0
+    assert (run / "checkpoints" / "model_3000_steps.zip").is_file()
+    model = QRDQN.load(run / "final_model.zip", device="cpu")
+    assert model.num_timesteps == 3000
+    assert model.exploration_rate == 0.0  # the schedule ran on: past 30 % of 3000 steps, not restarted at 0.2
+    with open(run / "checkpoints" / "replay_buffer_3000_steps.pkl", "rb") as f:
+        buffer = pickle.load(f)
+    # 2 workers: one buffer row per vector step. Loaded, it holds ~1500 rows (a checkpoint taken inside a step
+    # lacks that step's transition); fresh, it would hold only the 500 rows of the resumed stretch.
+    assert 3000 // 2 - 3 <= buffer.pos <= 3000 // 2, "the replay buffer was not loaded"
+    # same TensorBoard directory (curves continue), and the progress log goes on from step 2000
+    assert len(list((run / "tb" / "QRDQN").glob("events.*"))) == n_tb + 1
+    steps = [int(r.split(",")[0]) for r in (run / "progress.csv").read_text().splitlines()[1:]]
+    assert steps == sorted(steps) and steps[-1] > 2000
+    assert (run / "reward_weights.csv").read_text().splitlines()[-1].startswith("2000,")
+
+
+def test_resume_from_a_run_directory_uses_its_latest_checkpoint(ppo_run: Path, tmp_path, capsys):
+    from stable_baselines3 import PPO
+
+    run = tmp_path / "run"
+    shutil.copytree(ppo_run, run)
+    assert main(["train", "--resume", str(run), "--total-timesteps", "2560", "--no-progress"]) == 0
+    assert "model_2048_steps.zip" in capsys.readouterr().err
+    assert PPO.load(run / "final_model.zip", device="cpu").num_timesteps == 2560
+
+
+def test_resume_at_the_total_already_exits_2(qrdqn_run: Path, capsys):
+    assert main(["train", "--resume", str(qrdqn_run), "--no-progress"]) == 2
+    assert "already at 2000 steps" in capsys.readouterr().err
+
+
+def test_evaluate_writes_json_with_every_statistic(ppo_run: Path, tmp_path):
+    out = tmp_path / "eval.json"
+    code = main(["evaluate", "--model", str(ppo_run / "checkpoints" / "model_2048_steps.zip"), "--episodes", "5",
+                 "--json", str(out), "--stochastic", "--start-noop-max", "10"])
+    assert code == 0
+    report = json.loads(out.read_text())
+    assert EVAL_FIELDS <= report.keys()
+    assert report["episodes"] == 5 and len(report["episode_records"]) == 5
+    assert report["algorithm"] == "PPO" and report["deterministic"] is False and report["start_noop_max"] == 10
+    for key in ("distance", "time", "avg_speed"):
+        assert set(report[key]) == {"mean", "std", "min", "max"}
+    assert report["distance"]["min"] <= report["distance"]["mean"] <= report["distance"]["max"]
+
+
+def test_evaluate_reads_the_algorithm_from_the_run_not_the_file_name(qrdqn_run: Path, tmp_path):
+    run = tmp_path / "PPO_looks_like_ppo"
+    run.mkdir()
+    shutil.copy(qrdqn_run / "final_model.zip", run / "ppo_model.zip")  # no config.yml: the zip's own copy
+    out = tmp_path / "e.json"
+    assert main(["evaluate", "--model", str(run / "ppo_model.zip"), "--episodes", "2", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["algorithm"] == "QRDQN"
+
+
+def test_evaluate_refuses_a_model_whose_spaces_do_not_match(qrdqn_run: Path, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(qrdqn_run / "final_model.zip", run / "final_model.zip")
+    text = (qrdqn_run / "config.yml").read_text().replace("reduced_action_set: true", "reduced_action_set: false")
+    (run / "config.yml").write_text(text)
+    assert main(["evaluate", "--model", str(run / "final_model.zip"), "--episodes", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "action space" in err and "does not match" in err
+
+
+def test_a_new_run_never_overwrites_an_existing_one(ppo_run: Path, capsys):
+    before = sorted(p.name for p in (ppo_run / "checkpoints").iterdir())
+    assert main(["train", "--config", "train_ppo", "--run-dir", str(ppo_run), "--no-progress"]) == 2
+    assert "already holds a run" in capsys.readouterr().err
+    assert sorted(p.name for p in (ppo_run / "checkpoints").iterdir()) == before
