@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="override the config's seed")
     p.add_argument("--run-dir", help="where the run lands (default saves/runs/<ALGO>_<config>_<time>)")
     p.add_argument("--resume", metavar="CHECKPOINT", help="a checkpoint .zip (or run directory) to continue")
+    p.add_argument("--max-minutes", type=float, help="stop after this much training time (saves as at the end)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a config value by its dotted key, e.g. --set env.frames_per_step=6")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("evaluate", help="evaluate a trained model")

@@ -122,6 +122,26 @@ class AtomicCheckpointCallback(BaseCallback):
         return True
 
 
+class TimeBudgetCallback(BaseCallback):
+    """End ``learn()`` once the run has trained for ``budget_s`` seconds of wall time (pauses excluded).
+
+    The trainer then saves a checkpoint and the final model as at any other end, so a time budget
+    ("train for 10 minutes") is as safe as a step budget; a resumed run gets a fresh budget.
+    """
+
+    def __init__(self, budget_s: float, clock: RunClock) -> None:
+        super().__init__()
+        self.budget_s = budget_s
+        self.clock = clock
+        self.expired = False
+
+    def _on_step(self) -> bool:
+        if self.clock.active_s() >= self.budget_s:
+            self.expired = True
+            return False
+        return True
+
+
 class ProgressCsvCallback(BaseCallback):
     """Append one row per finished episode to ``progress.csv`` (whole lines, flushed every second).
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from qwop_studio.train.config import ConfigError
+from qwop_studio.train.config import ConfigError, parse_override_value
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -27,6 +27,14 @@ def train_from_args(args: argparse.Namespace) -> int:
         overrides["total_timesteps"] = args.total_timesteps
     if getattr(args, "seed", None) is not None:
         overrides["seed"] = args.seed
+    if getattr(args, "max_minutes", None) is not None:
+        overrides["max_minutes"] = args.max_minutes
+    for item in getattr(args, "overrides", None) or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"train: --set {item!r}: expected KEY=VALUE, e.g. env.frames_per_step=6", file=sys.stderr)
+            return 2
+        overrides[key.strip()] = parse_override_value(value)
     if getattr(args, "resume", None) and args.config:
         print(f"train: --config {args.config} ignored: a resumed run uses its own config.yml", file=sys.stderr)
     try:

@@ -98,7 +98,8 @@ class TrainConfig(BaseModel):
     total_timesteps: int = Field(ge=1)
     seed: int = Field(0, ge=0, le=2**32 - 1)
     n_envs: int = Field(4, ge=1, le=64)
-    vec_env: Literal["subproc", "dummy"] = "subproc"
+    vec_env: Literal["subproc", "sharded", "dummy"] = "subproc"
+    n_workers: int | None = Field(None, ge=1, le=64)  # processes for vec_env "sharded" (default: one per core)
     max_episode_steps: int = Field(1000, ge=1)
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)
@@ -106,6 +107,7 @@ class TrainConfig(BaseModel):
     checkpoint_freq: int = Field(100_000, ge=0)  # env steps between checkpoints; 0 = only at the end
     eval_freq: int = Field(0, ge=0)  # env steps between evaluations; 0 = none
     eval_episodes: int = Field(5, ge=1)
+    max_minutes: float | None = Field(None, gt=0)  # wall-clock budget per invocation; None = steps only
 
     @field_validator("algorithm")
     @classmethod
@@ -151,6 +153,11 @@ def resolve_config_path(name_or_path: str | Path) -> Path:
     raise ConfigError(
         f"{name_or_path}: no such config file or shipped config (shipped: {', '.join(shipped_config_names())})"
     )
+
+
+def parse_override_value(text: str) -> Any:
+    """A ``--set KEY=VALUE`` value read as YAML (``6`` -> 6, ``3e-4`` -> 0.0003, ``true`` -> True)."""
+    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a SafeLoader subclass)
 
 
 def load_config(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:

@@ -251,7 +251,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
 
     venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
                         wrappers=[w.model_dump() for w in config.wrappers],
-                        max_episode_steps=config.max_episode_steps)
+                        max_episode_steps=config.max_episode_steps, n_workers=config.n_workers)
     eval_env = None
     try:
         if restored_weights:
@@ -275,6 +275,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         checkpoints = cb.AtomicCheckpointCallback(checkpoint_dir, config.checkpoint_freq, events)
         weights = cb.RewardWeightsCallback(run_dir / "reward_weights.csv", events)
         callbacks: list[Any] = [checkpoints, weights, cb.ProgressCsvCallback(run_dir / "progress.csv")]
+        if config.max_minutes is not None:
+            callbacks.append(cb.TimeBudgetCallback(config.max_minutes * 60.0, clock))
         if commands is not None:
             callbacks.insert(0, cb.CommandCallback(commands, events, checkpoints, weights, clock))
         if events is not None:

@@ -7,8 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from qwop_studio.cli import main
+
+HERE = Path(__file__).parent
 
 pytestmark = pytest.mark.slow
 
@@ -119,3 +122,30 @@ def test_a_new_run_never_overwrites_an_existing_one(ppo_run: Path, capsys):
     assert main(["train", "--config", "train_ppo", "--run-dir", str(ppo_run), "--no-progress"]) == 2
     assert "already holds a run" in capsys.readouterr().err
     assert sorted(p.name for p in (ppo_run / "checkpoints").iterdir()) == before
+
+
+@pytest.mark.timeout(180)
+def test_a_time_budget_ends_training_with_a_final_model_and_set_overrides_apply(tmp_path):
+    """--max-minutes stops a run long before its step budget (saving as at any end); --set overrides
+    a dotted config key and the resolved config.yml records it; workers can be sharded processes."""
+    run = tmp_path / "budget"
+    code = main(["train", "--config", str(HERE / "tiny_ppo.yml"), "--run-dir", str(run), "--no-progress",
+                 "--total-timesteps", "10000000", "--max-minutes", "0.1",
+                 "--set", "vec_env=sharded", "--set", "env.frames_per_step=6"])
+    assert code == 0
+    assert (run / "final_model.zip").is_file()
+    config = yaml.safe_load((run / "config.yml").read_text())
+    assert config["env"]["frames_per_step"] == 6 and config["vec_env"] == "sharded"
+    assert config["max_minutes"] == 0.1
+    steps = max(int(p.stem.split("_")[1]) for p in (run / "checkpoints").glob("model_*_steps.zip"))
+    assert 0 < steps < 10_000_000
+
+
+@pytest.mark.parametrize(("item", "message"), [("env.frames_per_step", "expected KEY=VALUE"),
+                                               ("env.frames_per_stepp=3", "frames_per_stepp"),
+                                               ("n_envs=many", "n_envs")])
+def test_bad_set_overrides_exit_2_naming_the_key(item, message, tmp_path, capsys):
+    run = tmp_path / "never"
+    assert main(["train", "--config", "train_ppo", "--run-dir", str(run), "--set", item, "--no-progress"]) == 2
+    assert message in capsys.readouterr().err
+    assert not run.exists()
