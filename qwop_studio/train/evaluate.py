@@ -25,9 +25,10 @@ class EvaluationError(ValueError):
 
 def _stats(values: list[float]) -> dict[str, float | None]:
     if not values:
-        return {"mean": None, "std": None, "min": None, "max": None}
+        return {"mean": None, "std": None, "median": None, "min": None, "max": None}
     a = np.asarray(values, dtype=float)
-    return {"mean": float(a.mean()), "std": float(a.std()), "min": float(a.min()), "max": float(a.max())}
+    return {"mean": float(a.mean()), "std": float(a.std()), "median": float(np.median(a)),
+            "min": float(a.min()), "max": float(a.max())}
 
 
 def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
@@ -47,6 +48,7 @@ def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
         "distance": _stats([e["distance"] for e in episodes]),
         "time": _stats([e["time"] for e in episodes]),
         "avg_speed": _stats([e["avg_speed"] for e in episodes]),
+        "success_time": _stats(success_times),
         "best_success_time": min(success_times) if success_times else None,
         "worst_success_time": max(success_times) if success_times else None,
     }
@@ -153,8 +155,9 @@ def print_report(report: dict[str, Any]) -> None:
     console = Console()
     console.print(table)
     console.print(f"success rate {report['success_rate']:.1%} ({report['successes']}/{report['episodes']}); "
-                  f"best successful time {fmt(report['best_success_time'], ' s')}, "
-                  f"worst {fmt(report['worst_success_time'], ' s')}")
+                  f"successful 100 m times: median {fmt(report['success_time']['median'], ' s')}, "
+                  f"best {fmt(report['best_success_time'], ' s')}, worst {fmt(report['worst_success_time'], ' s')} "
+                  f"(game clock: frames / 30)")
 
 
 __all__ = ["evaluate_model", "summarize", "print_report", "EvaluationError", "ConfigError"]

@@ -16,7 +16,7 @@ HERE = Path(__file__).parent
 pytestmark = pytest.mark.slow
 
 EVAL_FIELDS = {"episodes", "successes", "success_rate", "distance", "time", "avg_speed", "reward", "length",
-               "best_success_time", "worst_success_time", "algorithm", "model", "deterministic", "start_noop_max"}
+               "success_time", "best_success_time", "worst_success_time", "algorithm", "model", "deterministic", "start_noop_max"}
 
 
 def test_qrdqn_run_has_config_checkpoints_replay_buffers_final_model_and_logs(qrdqn_run: Path):
@@ -93,7 +93,7 @@ def test_evaluate_writes_json_with_every_statistic(ppo_run: Path, tmp_path):
     assert report["episodes"] == 5 and len(report["episode_records"]) == 5
     assert report["algorithm"] == "PPO" and report["deterministic"] is False and report["start_noop_max"] == 10
     for key in ("distance", "time", "avg_speed"):
-        assert set(report[key]) == {"mean", "std", "min", "max"}
+        assert set(report[key]) == {"mean", "std", "median", "min", "max"}
     assert report["distance"]["min"] <= report["distance"]["mean"] <= report["distance"]["max"]
 
 
