@@ -8,7 +8,6 @@ episode end). Every worker's wrappers expose ``set_reward_weights``/``get_reward
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 from functools import partial
 
 import gymnasium as gym
@@ -20,13 +19,12 @@ from qwop_studio.env.qwop_env import QWOPEnv
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.env.sharded import ShardedSubprocVecEnv
 from qwop_studio.env.wrappers import apply_wrappers, check_wrapper_specs
+from qwop_studio.threads import single_threaded_children
 
 #: ``info`` keys SB3's ``Monitor`` copies into each episode's record.
 MONITOR_INFO_KEYWORDS: tuple[str, ...] = ("distance", "time", "is_success", "avg_speed")
 VEC_ENV_CLASSES: dict[str, type[VecEnv]] = {
     "subproc": SubprocVecEnv, "sharded": ShardedSubprocVecEnv, "dummy": DummyVecEnv}
-#: Thread-count variables set to 1 in spawned workers: one BLAS/OpenMP thread each, no oversubscription.
-WORKER_THREAD_VARS: tuple[str, ...] = ("OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def make_worker(rank: int, seed: int | None, env_kwargs: dict, wrappers: list[dict], max_episode_steps: int,
@@ -42,21 +40,6 @@ def make_worker(rank: int, seed: int | None, env_kwargs: dict, wrappers: list[di
     env = TimeLimit(env, max_episode_steps=max_episode_steps)
     filename = os.path.join(monitor_dir, str(rank)) if monitor_dir is not None else None
     return Monitor(env, filename=filename, info_keywords=MONITOR_INFO_KEYWORDS)
-
-
-@contextmanager
-def _single_threaded_children():
-    """Set the thread variables to 1 while workers spawn (they inherit them), then restore ours."""
-    saved = {name: os.environ.get(name) for name in WORKER_THREAD_VARS}
-    os.environ.update(dict.fromkeys(WORKER_THREAD_VARS, "1"))
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, env_kwargs: dict | None = None,
@@ -91,7 +74,7 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
             make_worker(0, seed, env_kwargs, wrappers, max_episode_steps, None).close()  # fail here, not in a child
         except TypeError as exc:
             raise ValueError(f"env_kwargs: {exc}") from None
-        with _single_threaded_children():
+        with single_threaded_children():  # one BLAS thread per worker
             if vec_env == "sharded":
                 workers = min(n_envs, n_workers or os.cpu_count() or 1)
                 venv: VecEnv = ShardedSubprocVecEnv(factories, n_workers=workers, start_method="spawn")

@@ -163,8 +163,8 @@ def run_benchmark(seconds: float = 10.0, configs: list[str] | None = None, overr
     from rich.console import Console
     from rich.table import Table
 
+    from qwop_studio.threads import set_single_thread
     from qwop_studio.train.config import load_config, shipped_config_names
-    from qwop_studio.train.trainer import set_single_thread
 
     set_single_thread()
     loaded = [load_config(name, overrides) for name in (configs or shipped_config_names())]

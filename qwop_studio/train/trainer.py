@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qwop_studio.threads import set_single_thread, single_threaded_children
 from qwop_studio.train import messages as msg
 from qwop_studio.train.config import (
     DEFAULT_CONFIG,
@@ -45,7 +46,6 @@ from qwop_studio.train.config import (
 RUNS_DIR = Path("saves") / "runs"
 CHECKPOINT_RE = re.compile(r"^model_(\d+)_steps\.zip$")
 #: The thread variables a trainer process starts with (one BLAS/OpenMP thread: no oversubscription).
-THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 # --------------------------------------------------------------------------------- run directories
@@ -210,15 +210,6 @@ def _truncate_progress(path: Path, step: int) -> None:
 
 
 # ------------------------------------------------------------------------------------ the training run
-def set_single_thread() -> None:
-    """One torch/BLAS thread in this process and the children it spawns (2-core machines punish more)."""
-    for name in THREAD_VARS:
-        os.environ[name] = "1"
-    import torch
-
-    torch.set_num_threads(1)
-
-
 def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLike, resume: str | os.PathLike | None = None,
                  commands: Any = None, events: Any = None, progress: bool = True, source: str = "") -> Path:
     """Train to ``config.total_timesteps`` env steps in ``run_dir``; return the final model's path.
@@ -391,16 +382,8 @@ def start_trainer_process(config_path_or_name: str | os.PathLike | None = None,
         target=_child_main, name="qwop-trainer", daemon=False,  # not daemonic: it starts env workers
         args=(plan.config.to_dict(), str(plan.run_dir), str(plan.resume) if plan.resume else None, commands,
               events, plan.source))
-    saved = {name: os.environ.get(name) for name in THREAD_VARS}
-    os.environ.update(dict.fromkeys(THREAD_VARS, "1"))  # the child's interpreter starts single-threaded
-    try:
+    with single_threaded_children():  # the child's interpreter starts single-threaded
         process.start()
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     return TrainerHandle(process, commands, events, plan.run_dir, plan.config, plan.resume)
 
 
