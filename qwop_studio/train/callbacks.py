@@ -161,6 +161,12 @@ class ProgressCsvCallback(BaseCallback):
     def _on_training_start(self) -> None:
         if not self.path.exists() or self.path.stat().st_size == 0:
             atomic_write_text(self.path, ",".join(PROGRESS_COLUMNS) + "\n")
+            return
+        # A resumed run continues the wall-time axis where the checkpoint's history ends, so learning
+        # curves against training minutes stay one curve across sessions.
+        last = self.path.read_text(encoding="utf-8").rstrip("\n").rsplit("\n", 1)[-1].split(",")
+        if len(last) > 1 and last[0].isdigit():
+            self._t0 = time.monotonic() - float(last[1])
 
     def _on_step(self) -> bool:
         for env_index, info in enumerate(self.locals.get("infos", ())):

@@ -63,8 +63,11 @@ def test_qrdqn_resume_continues_step_count_schedules_tensorboard_and_replay_buff
     assert 3000 // 2 - 3 <= buffer.pos <= 3000 // 2, "the replay buffer was not loaded"
     # same TensorBoard directory (curves continue), and the progress log goes on from step 2000
     assert len(list((run / "tb" / "QRDQN").glob("events.*"))) == n_tb + 1
-    steps = [int(r.split(",")[0]) for r in (run / "progress.csv").read_text().splitlines()[1:]]
+    rows = [r.split(",") for r in (run / "progress.csv").read_text().splitlines()[1:]]
+    steps = [int(r[0]) for r in rows]
     assert steps == sorted(steps) and steps[-1] > 2000
+    wall = [float(r[1]) for r in rows]
+    assert wall == sorted(wall)  # the wall-time axis continues across the resume instead of restarting at 0
     assert (run / "reward_weights.csv").read_text().splitlines()[-1].startswith("2000,")
 
 
