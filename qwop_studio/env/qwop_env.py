@@ -21,8 +21,13 @@ from qwop_studio.sim import QWOPGame, spec
 #: The episode ends when the torso leaves [-10 m, 105 m] (qwop-gym's bounds), in Box2D units.
 TORSO_X_MIN: float = -10.0 * spec.UNITS_PER_METRE
 TORSO_X_MAX: float = 105.0 * spec.UNITS_PER_METRE
-#: An episode that ends with the torso beyond this distance (game m) is a success (qwop-gym).
+#: With ``success_rule="torso"``, an episode that ends with the torso beyond this distance (game m) is
+#: a success (qwop-gym's rule).
 SUCCESS_DISTANCE_M: float = 100.0
+#: How an ending counts as a success: "landing" is the original game's finish (the left foot lands
+#: past 100 m after the jump trigger, or a fall after the trigger; also leaving the world forwards);
+#: "torso" is qwop-gym's (the torso beyond 100 m when the episode ends, whatever ended it).
+SUCCESS_RULES: tuple[str, ...] = ("landing", "torso")
 #: ``info`` keys present after every ``reset`` and ``step``.
 INFO_KEYS: tuple[str, ...] = ("distance", "time", "avg_speed", "fallen", "jumped", "landed", "is_success",
                               "nonfinite", "reward_terms")
@@ -65,8 +70,11 @@ class QWOPEnv(gym.Env):
 
     ## Episode End
     Terminated when the runner falls (head, arm or forearm touches the track: failure), lands the
-    jump past 100 m, or its torso leaves [-10 m, 105 m]. Success (``info["is_success"]``) is judged as
-    qwop-gym does, on the torso: distance > 100 m at the end. A non-finite physics state (NaN, overflow)
+    jump past 100 m, or its torso leaves [-10 m, 105 m]. Success (``info["is_success"]``) is, by default,
+    the original game's finish: the landing (or leaving the world forwards). qwop-gym judges it on the
+    torso instead (distance > 100 m at the end), which fails most real finishes: a runner whose left
+    foot lands past 100 m usually has its torso a little behind the line. ``success_rule="torso"``
+    gives qwop-gym's rule. A non-finite physics state (NaN, overflow)
     (or a reward that overflows) also terminates, with ``info["nonfinite"] = True``, the last finite
     observation and only the failure cost as reward, so nothing non-finite reaches the learner; the
     env must then be reset.
@@ -89,6 +97,7 @@ class QWOPEnv(gym.Env):
     * ``reduced_action_set``: qwop-gym's 9 actions instead of 16.
     * ``start_noop_max``: most no-key frames after a reset (0 = none).
     * ``reward_weights``: a ``RewardWeights``, a dict of its field names, or ``None`` for the defaults.
+    * ``success_rule``: ``"landing"`` (the original's finish, default) or ``"torso"`` (qwop-gym's).
 
     ## Version History
     * v0: first version (QWOP Studio 0.1).
@@ -97,12 +106,16 @@ class QWOPEnv(gym.Env):
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 30}
 
     def __init__(self, render_mode: str | None = None, frames_per_step: int = 4, reduced_action_set: bool = False,
-                 start_noop_max: int = 0, reward_weights: RewardWeights | dict | None = None) -> None:
+                 start_noop_max: int = 0, reward_weights: RewardWeights | dict | None = None,
+                 success_rule: str = "landing") -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode={render_mode!r}: expected None, 'human' or 'rgb_array'")
         self.frames_per_step = _positive_int("frames_per_step", frames_per_step, minimum=1)
         self.start_noop_max = _positive_int("start_noop_max", start_noop_max, minimum=0)
         self.reduced_action_set = bool(reduced_action_set)
+        if success_rule not in SUCCESS_RULES:
+            raise ValueError(f"success_rule={success_rule!r}: expected one of {', '.join(SUCCESS_RULES)}")
+        self.success_rule = success_rule
         self.render_mode = render_mode
         self.reward_weights = RewardWeights.from_any(reward_weights)
         self.game = QWOPGame()
@@ -177,7 +190,10 @@ class QWOPEnv(gym.Env):
         torso_x = states[0, 0]
         terminated = bool(game.game_ended or game.fallen or game.landed
                           or torso_x < TORSO_X_MIN or torso_x > TORSO_X_MAX)
-        success = terminated and distance > SUCCESS_DISTANCE_M
+        if self.success_rule == "landing":
+            success = terminated and (game.landed or torso_x > TORSO_X_MAX)
+        else:
+            success = terminated and distance > SUCCESS_DISTANCE_M
         outcome = StepOutcome(
             ds_m=distance - self._last_distance,
             dt_clock_s=clock - self._last_time,

@@ -119,7 +119,7 @@ class StudioApp:
         self.chart_data = ChartData()
         self.charts = [ChartView("reward"), ChartView("distance")]
         self.chart_menus: list[UIDropDownMenu] = []
-        self.toolbar = ctl.Toolbar(self.manager, _config_names(), config, self.runs_root)
+        self.toolbar = ctl.Toolbar(self.manager, _config_names(), config or _default_config(), self.runs_root)
         self.status = ctl.StatusCard(self.manager, self.fonts)
         self.sliders = ctl.RewardSliders(self.manager, self.fonts, clock=clock)
         self.manual_button: UIButton | None = None
@@ -456,6 +456,12 @@ def _config_names() -> list[str]:
     from qwop_studio.train.config import shipped_config_names
 
     return shipped_config_names()
+
+
+def _default_config() -> str:
+    from qwop_studio.train.config import DEFAULT_CONFIG
+
+    return DEFAULT_CONFIG
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -68,6 +68,7 @@ class EnvConfig(BaseModel):
     reduced_action_set: bool = True
     start_noop_max: int = Field(0, ge=0, le=1000)
     reward_weights: dict[str, float] = Field(default_factory=dict)
+    success_rule: Literal["landing", "torso"] = "landing"  # the original's finish, or qwop-gym's torso rule
 
     @field_validator("reward_weights")
     @classmethod
@@ -85,6 +86,7 @@ class EnvConfig(BaseModel):
             "reduced_action_set": self.reduced_action_set,
             "start_noop_max": self.start_noop_max,
             "reward_weights": dict(self.reward_weights),
+            "success_rule": self.success_rule,
         }
 
 

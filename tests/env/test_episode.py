@@ -109,3 +109,30 @@ def test_leaving_the_world_backwards_ends_with_failure(env, edit_snapshot):
 def test_bad_constructor_arguments_raise_naming_them(kwargs, field):
     with pytest.raises(ValueError, match=field):
         QWOPEnv(**kwargs)
+
+
+def test_a_landing_is_a_success_even_with_the_torso_short_of_the_line(edit_snapshot):
+    """The original's finish is the left foot landing past 100 m; the torso is then usually a little
+    behind the line, which qwop-gym's torso rule (success_rule="torso") counts as a failure."""
+    from qwop_studio.env import QWOPEnv
+
+    results = {}
+    for rule in ("landing", "torso"):
+        env = QWOPEnv(reduced_action_set=True, success_rule=rule)
+        env.reset(seed=0)
+        env.game.restore(edit_snapshot(env.game, dx=997.0, dvx=0.0))  # left foot lands near x = 1001
+        for _ in range(5):
+            _, reward, terminated, _, info = env.step(0)
+            if terminated:
+                break
+        assert terminated and env.game.landed and info["distance"] < 100
+        results[rule] = (info["is_success"], info["reward_terms"]["success"], info["reward_terms"]["failure"])
+    assert results["landing"] == (True, 50.0, 0.0)
+    assert results["torso"] == (False, 0.0, -10.0)
+
+
+def test_an_unknown_success_rule_is_refused():
+    from qwop_studio.env import QWOPEnv
+
+    with pytest.raises(ValueError, match="success_rule"):
+        QWOPEnv(success_rule="finish")
