@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--stochastic", dest="deterministic", action="store_false")
     p.add_argument("--start-noop-max", type=int, help="override the config's start_noop_max")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--record", metavar="DIR", help="save every episode as a recording in DIR (see `replay`)")
 
     p = sub.add_parser("benchmark", help="env and training throughput on this machine")
     p.add_argument("--seconds", type=float, default=10.0, help="training time per config (default 10)")

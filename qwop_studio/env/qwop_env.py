@@ -119,6 +119,9 @@ class QWOPEnv(gym.Env):
         self.render_mode = render_mode
         self.reward_weights = RewardWeights.from_any(reward_weights)
         self.game = QWOPGame()
+        #: The key mask of every frame of the episode before the last reset (no-key start frames
+        #: included): replayed on a fresh ``QWOPGame`` it is that episode, bit for bit.
+        self.last_episode_keys: bytes | None = None
         masks = REDUCED_MASKS if self.reduced_action_set else FULL_MASKS
         self._masks: tuple[int, ...] = tuple(int(m) for m in masks)
         self.action_space = spaces.Discrete(len(self._masks))
@@ -143,6 +146,7 @@ class QWOPEnv(gym.Env):
         """The original's reset, then 0..``start_noop_max`` no-key frames drawn from ``np_random``."""
         super().reset(seed=seed)
         game = self.game
+        self.last_episode_keys = game.key_history()
         game.reset()
         if self.start_noop_max:
             for _ in range(int(self.np_random.integers(0, self.start_noop_max + 1))):

@@ -289,6 +289,11 @@ class QWOPGame:
         """The keys held on the last frame, as letters in QWOP order."""
         return key_string(self.keys)
 
+    def key_history(self) -> bytes | None:
+        """The key mask of every frame stepped since the last reset (``None`` after a game was restored
+        from state alone): with :meth:`reset`, the whole game, since the game is deterministic."""
+        return None if self._history is None else bytes(self._history)
+
     @property
     def head_torque(self) -> float:
         """The head's accumulated (never cleared) torque, as Box2D holds it (float32)."""

@@ -58,7 +58,8 @@ def evaluate_from_args(args: argparse.Namespace) -> int:
 
     try:
         report = evaluate_model(args.model, episodes=args.episodes, deterministic=args.deterministic,
-                                start_noop_max=args.start_noop_max, seed=args.seed, json_out=args.json_out)
+                                start_noop_max=args.start_noop_max, seed=args.seed, json_out=args.json_out,
+                                record_dir=getattr(args, "record", None))
     except (ConfigError, EvaluationError) as e:
         return _fail("evaluate", e)
     print_report(report)

@@ -55,9 +55,12 @@ def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, deterministic: bool = True,
-                   start_noop_max: int | None = None, seed: int = 0, json_out: str | os.PathLike | None = None
-                   ) -> dict[str, Any]:
+                   start_noop_max: int | None = None, seed: int = 0, json_out: str | os.PathLike | None = None,
+                   record_dir: str | os.PathLike | None = None) -> dict[str, Any]:
     """Play ``episodes`` episodes with the model; return (and optionally write) the report.
+
+    ``record_dir``: also save every episode there as a recording (``episode_<n>_<result>.json``) that
+    ``qwop-studio replay`` plays back bit for bit, or exports as a video.
 
     Raises :class:`EvaluationError` or :class:`~qwop_studio.train.config.ConfigError` (one line) for a
     missing or unreadable model, a missing config, or mismatched spaces.
@@ -94,7 +97,7 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
                     f"{model_path}: the model's {what.replace('_', ' ')} {mine} does not match the env's {theirs}"
                     f" (config: frames_per_step={config.env.frames_per_step},"
                     f" reduced_action_set={config.env.reduced_action_set}); evaluate it with its own run's config.yml")
-        records = _play(model, env, episodes, deterministic)
+        records = _play(model, env, episodes, deterministic, Path(record_dir) if record_dir else None)
     finally:
         env.close()
     report = {
@@ -115,7 +118,8 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
     return report
 
 
-def _play(model: Any, env: Any, episodes: int, deterministic: bool) -> list[dict[str, Any]]:
+def _play(model: Any, env: Any, episodes: int, deterministic: bool,
+          record_dir: Path | None = None) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = []
     obs = env.reset()
     while len(records) < episodes:
@@ -126,7 +130,21 @@ def _play(model: Any, env: Any, episodes: int, deterministic: bool) -> list[dict
             records.append({"reward": float(ep["r"]), "length": int(ep["l"]), "distance": float(ep["distance"]),
                             "time": float(ep["time"]), "is_success": bool(ep["is_success"]),
                             "avg_speed": float(ep["avg_speed"])})
+            if record_dir is not None:  # the env has already reset: its last episode's keys remain
+                record_episode(env.get_attr("last_episode_keys")[0], record_dir, len(records))
     return records
+
+
+def record_episode(keys: bytes, record_dir: Path, number: int) -> Path:
+    """Save one evaluated episode as a recording (replayed here on a fresh game for its final state)."""
+    from qwop_studio.recording import Recording, save_recording
+    from qwop_studio.sim import QWOPGame
+
+    game = QWOPGame()
+    for mask in keys:
+        game.step(mask)
+    recording = Recording.of_game(list(keys), game, stopped_by="timeout")
+    return save_recording(recording, record_dir / f"episode_{number:03d}_{recording.outcome.result}.json")
 
 
 def _json_default(value: Any) -> Any:

@@ -152,3 +152,21 @@ def test_bad_set_overrides_exit_2_naming_the_key(item, message, tmp_path, capsys
     assert main(["train", "--config", "train_ppo", "--run-dir", str(run), "--set", item, "--no-progress"]) == 2
     assert message in capsys.readouterr().err
     assert not run.exists()
+
+
+def test_evaluated_episodes_are_saved_as_recordings_that_replay_exactly(ppo_run: Path, tmp_path):
+    """evaluate --record: each episode becomes a recording; replaying it on a fresh game reproduces the
+    episode (its final state digest and outcome match what the evaluation saw)."""
+    from qwop_studio.recording import load_recording, replay_game
+
+    out = tmp_path / "eval.json"
+    rec_dir = tmp_path / "recordings"
+    assert main(["evaluate", "--model", str(ppo_run / "final_model.zip"), "--episodes", "3", "--json", str(out),
+                 "--start-noop-max", "5", "--record", str(rec_dir)]) == 0
+    files = sorted(rec_dir.glob("episode_*.json"))
+    assert len(files) == 3
+    report = json.loads(out.read_text())
+    for path, episode in zip(files, report["episode_records"], strict=True):
+        recording = load_recording(path)
+        assert replay_game(recording).matches
+        assert abs(recording.outcome.distance_m - episode["distance"]) < 1e-6
