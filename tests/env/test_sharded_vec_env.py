@@ -29,10 +29,10 @@ def test_sharded_workers_give_exactly_the_dummy_vec_env_results():
     try:
         assert [len(s) for s in sharded.shards] == [2, 3] or [len(s) for s in sharded.shards] == [3, 2]
         a, b = rollout(dummy), rollout(sharded)
-        for x, y in zip(a[:3], b[:3]):
+        for x, y in zip(a[:3], b[:3], strict=True):
             assert np.array_equal(x, y)
         assert len(a[3]) == len(b[3]) > 0
-        assert all(np.array_equal(x, y) for x, y in zip(a[3], b[3]))
+        assert all(np.array_equal(x, y) for x, y in zip(a[3], b[3], strict=True))
     finally:
         dummy.close()
         sharded.close()

@@ -80,7 +80,7 @@ def test_masses_and_spawn_joint_angles():
     assert masses["rightFoot"] == pytest.approx(11.745, abs=1e-3)
     assert masses["head"] == pytest.approx(5.6975, abs=1e-3)
     assert world.parts["torso"].inertia == pytest.approx(79.3758, abs=1e-2)
-    for joint, js in zip(world.joints.values(), spec.JOINTS):
+    for joint, js in zip(world.joints.values(), spec.JOINTS, strict=True):
         assert js.lower - 1e-6 <= joint.angle <= js.upper + 1e-6, js.name
     assert world.hurdle_base.mass == pytest.approx(2.01, abs=1e-3)
     assert world.hurdle_top.mass == pytest.approx(7.8475, abs=1e-3)
