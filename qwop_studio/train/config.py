@@ -28,7 +28,7 @@ from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import algorithms
 
 #: The config ``qwop-studio train`` and the studio use when none is named.
-DEFAULT_CONFIG: str = "train_qrdqn"
+DEFAULT_CONFIG: str = "train_ppo_fast"
 
 
 class _SafeLoader(yaml.SafeLoader):
