@@ -116,6 +116,7 @@ class StudioApp:
         self.fonts = ctl.Fonts()
         self.link = TrainerLink()
         self.runner = LiveRunner(clock=clock, models_dir=models_dir)
+        self._weights_shown_for: str | None = None
         self.chart_data = ChartData()
         self.charts = [ChartView("reward"), ChartView("distance")]
         self.chart_menus: list[UIDropDownMenu] = []
@@ -331,7 +332,10 @@ class StudioApp:
                 snapshot = event
         if snapshot is not None:
             self.runner.offer_snapshot(snapshot)
-        self.sliders.set_enabled(self.link.state in (LinkState.RUNNING, LinkState.PAUSED))
+        training = self.link.state in (LinkState.RUNNING, LinkState.PAUSED)
+        self.sliders.set_enabled(training)
+        if not training and self.toolbar.selected != self._weights_shown_for:
+            self._show_config_weights(self.toolbar.selected)
         changes = self.sliders.due_changes()
         if changes:
             self.link.set_reward_weights(changes)
@@ -407,6 +411,13 @@ class StudioApp:
         s.blit(text, text.get_rect(center=(s.get_width() // 2, s.get_height() // 2)))
 
     # ----------------------------------------------------------------------------- loop
+    def _show_config_weights(self, name: str) -> None:
+        """Before Start, the sliders show the chosen config's starting weights (not the defaults)."""
+        self._weights_shown_for = name
+        weights = _config_reward_weights(name)
+        if weights is not None:
+            self.sliders.set_weights(weights, confirmed=False)
+
     def frame(self, dt_s: float | None = None) -> None:
         """One frame: read events, update, draw, flip (``dt_s`` defaults to 1 / fps)."""
         for event in pygame.event.get():
@@ -450,6 +461,17 @@ def _set_minimum_size(size: tuple[int, int]) -> None:
             pygame.Window.from_display_module().minimum_size = size
     except Exception:  # noqa: BLE001 - older pygame or a driver without windows: no minimum
         pass
+
+
+def _config_reward_weights(name: str) -> dict[str, float] | None:
+    """The starting reward weights of a config (None if it cannot be read, e.g. a resume label)."""
+    from qwop_studio.env.reward import RewardWeights
+    from qwop_studio.train.config import ConfigError, load_config
+
+    try:
+        return RewardWeights(**load_config(name).env.reward_weights).as_dict()
+    except (ConfigError, OSError, ValueError, TypeError):
+        return None
 
 
 def _config_names() -> list[str]:

@@ -56,3 +56,15 @@ def test_a_bad_config_fails_in_the_window_not_in_the_loop(make_app, tmp_path):
         if app.link.state == LinkState.FAILED:
             break
     assert app.link.state == LinkState.FAILED and "NOPE" in app.link.problem
+
+
+def test_before_start_the_sliders_show_the_chosen_configs_starting_weights(make_app):
+    """train_ppo_fast starts with a velocity incentive of 0.05; the sliders say so before Start, and
+    showing them sends nothing to a trainer."""
+    app = make_app(config="train_ppo_fast")
+    app.frame(1 / 30)
+    assert app.sliders.wanted["velocity_weight"] == 0.05
+    assert app.sliders.due_changes() == {}
+    app.toolbar.selected = "train_qrdqn"
+    app.frame(1 / 30)
+    assert app.sliders.wanted["velocity_weight"] == 0.0
