@@ -133,7 +133,6 @@ class QWOPGame:
         self._hip_limit_command: str | None = None
         self._states_frame = -2
         self._suppressed_contacts: frozenset[str] = frozenset()
-        self._restored_unstepped = False
 
     # -------------------------------------------------------------------------------- frame
     def step(self, keys: str | int = "") -> None:
@@ -165,7 +164,6 @@ class QWOPGame:
             if events:
                 self._apply_contact_rules(events)
             self._suppressed_contacts = frozenset()
-            self._restored_unstepped = False
             if not head.awake:  # Box2D zeroes a sleeping body's force and torque
                 self._head_torque[0] = 0.0
         torso_pos = self._torso.position
@@ -317,8 +315,9 @@ class QWOPGame:
             JointState(j.lowerLimit, j.upperLimit, j.limitEnabled, j.motorEnabled, j.motorSpeed)
             for j in self._joints.values()
         )
-        if self._restored_unstepped:
-            touching = self._suppressed_contacts   # contacts are rebuilt on the first step
+        if self._suppressed_contacts:
+            # restored and not stepped since: Box2D rebuilds the contacts on the first step
+            touching = self._suppressed_contacts
         else:
             touching = frozenset(
                 (c.fixtureB.userData if c.fixtureA.userData == "track" else c.fixtureA.userData)
@@ -387,7 +386,6 @@ class QWOPGame:
         self.score, self.score_time, self.frame = snap.score, snap.score_time, snap.frame
         self.camera_x_px = snap.camera_x_px
         self._suppressed_contacts = snap.touching_track
-        self._restored_unstepped = True
         if self.game_ended:
             w.stop_recording()
         self._states_frame = -2
