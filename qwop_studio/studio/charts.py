@@ -2,7 +2,9 @@
 
 :class:`ChartData` collects points from trainer events (``EpisodeEnd`` -> one raw point per episode
 and a moving average; ``Metrics`` -> the per-second statistics; ``WeightsChanged`` -> a vertical
-marker at the step where the change took effect). :class:`ChartView` draws one of :data:`CHARTS`
+marker at the step where the change took effect; ``Started`` of a resumed run -> the run's history
+up to the resume step, read back from its ``progress.csv`` and ``reward_weights.csv``, so a resumed
+run's charts continue instead of starting empty). :class:`ChartView` draws one of :data:`CHARTS`
 onto a surface, cached and redrawn at most :data:`REDRAW_INTERVAL_S` apart, so that the window's frame
 rate does not depend on how long training has run.
 
@@ -10,11 +12,13 @@ The x axis is always training env steps (SB3's ``num_timesteps``).
 """
 from __future__ import annotations
 
+import csv
 import math
 import time
 from collections import deque
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import pygame
 
@@ -129,10 +133,11 @@ class ChartData:
     def add(self, event: object) -> None:
         """Take what the charts need from one trainer event (others are ignored)."""
         if isinstance(event, msg.EpisodeEnd):
-            for name, value in (("reward", event.reward), ("distance", event.distance), ("length", event.length)):
-                self.series[name].add(event.step, value)
-                self.series[f"{name}_avg"].add(event.step, self._avg[name].add(float(value)))
+            self._add_episode(event.step, event.reward, event.distance, event.length)
             self.version += 1
+        elif isinstance(event, msg.Started):
+            if event.start_step > 0:
+                self.load_history(Path(event.run_dir), event.start_step)
         elif isinstance(event, msg.Metrics):
             if event.success_rate is not None:
                 self.series["success_rate"].add(event.step, event.success_rate)
@@ -147,9 +152,56 @@ class ChartData:
                 self.series["throughput"].add(event.step, event.env_steps_per_s)
             self.version += 1
         elif isinstance(event, msg.WeightsChanged):
-            label = ", ".join(f"{k.replace('_weight', '').replace('_', ' ')} {v:g}" for k, v in event.changes.items())
-            self.markers.append((event.step, label))
+            self.markers.append((event.step, _weights_label(event.changes)))
             self.version += 1
+
+    def _add_episode(self, step: float, reward: float, distance: float, length: float) -> None:
+        for name, value in (("reward", reward), ("distance", distance), ("length", length)):
+            self.series[name].add(step, value)
+            self.series[f"{name}_avg"].add(step, self._avg[name].add(float(value)))
+
+    def load_history(self, run_dir: Path, up_to_step: int) -> int:
+        """Add a run's logged episodes and weight changes up to ``up_to_step``; the episodes added.
+
+        The success rate is rebuilt as the trainer reports it (over the last 100 episodes). Missing or
+        damaged files add nothing: history is a convenience, never a reason for the studio to fail.
+        """
+        added = 0
+        successes: deque[int] = deque(maxlen=MOVING_AVERAGE_EPISODES)
+        try:
+            with open(run_dir / "progress.csv", newline="") as f:
+                for row in csv.DictReader(f):
+                    step = int(row["step"])
+                    if step > up_to_step:
+                        break
+                    self._add_episode(step, float(row["reward"]), float(row["distance_m"]), float(row["length"]))
+                    successes.append(row["is_success"] == "1")
+                    self.series["success_rate"].add(step, sum(successes) / len(successes))
+                    added += 1
+        except (OSError, KeyError, ValueError):
+            pass
+        try:
+            with open(run_dir / "reward_weights.csv", newline="") as f:
+                previous: dict[str, float] | None = None
+                for row in csv.DictReader(f):
+                    step = int(row["step"])
+                    weights = {k: float(v) for k, v in row.items() if k not in ("step", "wall_time", "source")}
+                    if step > up_to_step:
+                        break
+                    if previous is not None and row["source"] != "resume":
+                        changes = {k: v for k, v in weights.items() if previous.get(k) != v}
+                        if changes:
+                            self.markers.append((step, _weights_label(changes)))
+                    previous = weights
+        except (OSError, KeyError, ValueError, TypeError):
+            pass
+        self.version += 1
+        return added
+
+
+def _weights_label(changes: dict[str, float]) -> str:
+    """A marker's label: ``velocity 0.3, time cost 20``."""
+    return ", ".join(f"{k.replace('_weight', '').replace('_', ' ')} {v:g}" for k, v in changes.items())
 
 
 # ------------------------------------------------------------------------------------ drawing

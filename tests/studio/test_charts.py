@@ -43,3 +43,36 @@ def test_every_chart_draws_with_and_without_data(key, size):
 def test_nice_ticks_are_round_and_cover_the_range():
     assert nice_ticks(0, 10000, 4) == [0, 2500, 5000, 7500, 10000]
     assert nice_ticks(-15.3, -4.2, 4)[0] >= -15.3
+
+
+def test_a_resumed_run_starts_with_its_history_up_to_the_resume_step(tmp_path):
+    (tmp_path / "progress.csv").write_text(
+        "step,wall_time_s,env,reward,length,distance_m,time_s,avg_speed,is_success\n"
+        "100,1.0,0,-10.5,16,0.7,2.6,0.28,0\n"
+        "250,2.0,1,60.0,700,100.2,93.0,1.08,1\n"
+        "400,3.0,0,5.0,120,20.0,16.0,1.25,0\n"
+        "900,4.0,1,61.0,690,100.4,92.0,1.09,1\n")
+    (tmp_path / "reward_weights.csv").write_text(
+        "step,wall_time,source,posture_weight,velocity_weight\n"
+        "0,t,start,0.0,0.05\n"
+        "300,t,change,0.3,0.05\n"
+        "500,t,resume,0.3,0.05\n"
+        "800,t,change,0.3,0.2\n")
+    data = ChartData()
+    data.add(msg.Started(run_dir=str(tmp_path), algo="PPO", total_timesteps=10_000, config_name="x",
+                         reward_weights={}, start_step=500))
+    assert data.series["distance"].xs == [100, 250, 400] and data.series["distance"].ys == [0.7, 100.2, 20.0]
+    assert data.series["success_rate"].ys == pytest.approx([0.0, 0.5, 1 / 3])
+    assert data.markers == [(300, "posture 0.3")]
+
+    fresh = ChartData()  # a new run (start_step 0) has no history, even in a directory that has files
+    fresh.add(msg.Started(run_dir=str(tmp_path), algo="PPO", total_timesteps=10_000, config_name="x",
+                          reward_weights={}, start_step=0))
+    assert fresh.points("reward") == 0
+
+
+def test_missing_or_damaged_history_adds_nothing(tmp_path):
+    (tmp_path / "progress.csv").write_text("step,reward\nnot-a-number,1\n")
+    data = ChartData()
+    assert data.load_history(tmp_path, 1000) == 0
+    assert data.load_history(tmp_path / "missing", 1000) == 0 and data.points("reward") == 0

@@ -3,6 +3,8 @@ start, pause, resume, checkpoint and stop training; a slider change is read back
 reach the charts; the runner plays the policy and hands over to the keys; a killed trainer is survived."""
 from __future__ import annotations
 
+import csv
+
 import os
 import time
 from pathlib import Path
@@ -128,6 +130,10 @@ def test_a_killed_trainer_is_survived_and_resumed_and_closing_saves(make_app, fa
     press_button(app.status.resume_button)
     assert run_frames_until(app, lambda: link.state == LinkState.RUNNING, 40, fake_clock), link.problem
     assert link.started.start_step > 0 and Path(link.started.run_dir) == run_dir
+    # the charts continue the run's history instead of starting empty
+    with open(run_dir / "progress.csv", newline="") as f:
+        before = [row for row in csv.DictReader(f) if int(row["step"]) <= link.started.start_step]
+    assert app.chart_data.points("reward") >= len(before) > 0
 
     # closing the window stops the trainer cleanly: it saves a checkpoint and the final model
     pygame.event.post(pygame.event.Event(pygame.QUIT))
