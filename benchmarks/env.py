@@ -9,6 +9,9 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
   reading states every 4th tick (target >= 0.5).
 * ``SubprocVecEnv`` with 2 workers (env steps/s summed over workers) against 1 env in a
   ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores).
+* The machine's own ceiling for that ratio: two fully independent processes, each stepping its own
+  ``QWOPEnv`` with no communication at all, against one such process alone. No vector env can beat
+  it, so it tells whether a missed 1.7 is the vector env's fault or the machine's.
 
 ``--soak [STEPS]`` instead plays STEPS (default 1,000,000) random-action steps across resets and
 reports non-finite ends, crashes and the process's memory (RSS) along the way.
@@ -70,6 +73,25 @@ def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_work
         return steps * n_envs / (time.perf_counter() - start)
     finally:
         venv.close()
+
+
+def _env_run_steps_per_s(args: tuple[int, int]) -> float:
+    return env_run(*args)[0]
+
+
+def independent_processes_steps_per_s(n_processes: int, steps: int) -> float:
+    """Env steps/s summed over ``n_processes`` independent processes, each running :func:`env_run`.
+
+    Spawned fresh (no shared state, no pipes in the loop); each one's rate is measured inside it, so
+    process start-up is excluded. Their runs overlap almost entirely: equal work started together.
+    """
+    import multiprocessing as mp
+
+    from qwop_studio.threads import single_threaded_children
+
+    with single_threaded_children(), mp.get_context("spawn").Pool(n_processes) as pool:
+        pool.map(_env_run_steps_per_s, [(200, i) for i in range(n_processes)])  # start-up and imports
+        return float(sum(pool.map(_env_run_steps_per_s, [(steps, i) for i in range(n_processes)])))
 
 
 def rss_mb() -> float:
@@ -136,6 +158,8 @@ def main(argv: list[str] | None = None) -> None:
     two, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "subproc", args.vec_steps))
     eight_one, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "dummy", args.vec_steps // 4))
     sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2))
+    alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
+    pair, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(2, args.steps))
 
     rows = [
         ("QWOPEnv env steps/s (frames_per_step=4)", f"{steps_s:,.0f}", ""),
@@ -148,6 +172,9 @@ def main(argv: list[str] | None = None) -> None:
         ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
         ("sharded: 2 worker processes x 4 envs", f"{sharded:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
+        ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
+        ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),
+        ("machine ceiling: 2 processes / 1", f"{pair / alone:.2f}", "no vector env can beat this"),
     ]
     print(f"median of {args.runs} runs; {args.steps:,} env steps per single-env run, "
           f"{args.vec_steps:,} vector steps per vec-env run; random actions, resets included")

@@ -220,15 +220,18 @@ class RewardWeightsCallback(BaseCallback):
     def _on_step(self) -> bool:
         return True
 
-    def apply(self, changes: dict[str, float]) -> msg.WeightsChanged:
-        """Set ``changes`` on every worker and read all weights back; ValueError if a change is rejected."""
+    def apply(self, changes: dict[str, float], source: str = "change") -> msg.WeightsChanged:
+        """Set ``changes`` on every worker and read all weights back; ValueError if a change is rejected.
+
+        ``source`` goes to ``reward_weights.csv``: ``change`` (a user's) or ``schedule`` (the config's).
+        """
         from qwop_studio.env.reward import RewardWeights
 
         RewardWeights().update(**changes)  # validate here first: a worker error would kill the VecEnv
         self.training_env.env_method("set_reward_weights", **changes)
         per_worker = tuple(self.training_env.env_method("get_reward_weights"))
         self.weights = dict(per_worker[0])
-        self._log("change", self.weights)
+        self._log(source, self.weights)
         return msg.WeightsChanged(self.model.num_timesteps, dict(self.weights), dict(changes), per_worker)
 
     def _log(self, source: str, weights: dict[str, float]) -> None:
@@ -247,6 +250,31 @@ class RewardWeightsCallback(BaseCallback):
         for name, value in weights.items():
             self.logger.record(f"reward_weights/{name}", value)
         self.logger.dump(step)
+
+
+class RewardScheduleCallback(BaseCallback):
+    """Applies a config's ``reward_schedule`` (a curriculum) when training reaches each ``at_step``.
+
+    Changes run through :class:`RewardWeightsCallback`, so they reach every worker, are logged and
+    become ``WeightsChanged`` events like a slider's. A resumed run skips the changes at or before its
+    start step: those weights are already in force (restored from ``reward_weights.csv``).
+    """
+
+    def __init__(self, schedule: list[tuple[int, dict[str, float]]], weights: RewardWeightsCallback,
+                 events: Any = None) -> None:
+        super().__init__()
+        self.pending = sorted(schedule, key=lambda change: change[0])
+        self.weights = weights
+        self.events = events
+
+    def _on_training_start(self) -> None:
+        self.pending = [change for change in self.pending if change[0] > self.model.num_timesteps]
+
+    def _on_step(self) -> bool:
+        while self.pending and self.model.num_timesteps >= self.pending[0][0]:
+            _, changes = self.pending.pop(0)
+            emit(self.events, self.weights.apply(dict(changes), source="schedule"))
+        return True
 
 
 class CommandCallback(BaseCallback):

@@ -28,7 +28,7 @@ from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import algorithms
 
 #: The config ``qwop-studio train`` and the studio use when none is named.
-DEFAULT_CONFIG: str = "train_ppo_fast"
+DEFAULT_CONFIG: str = "train_ppo_upright"
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -90,6 +90,23 @@ class EnvConfig(BaseModel):
         }
 
 
+class RewardChange(BaseModel):
+    """One step of a reward curriculum: at env step ``at_step``, set these reward weights.
+
+    The change goes through the same path as a studio slider: applied in every worker before the next
+    step, logged to ``reward_weights.csv`` (source ``schedule``) and shown as a chart marker.
+    """
+
+    model_config = _STRICT
+    at_step: int = Field(ge=1)
+    set: dict[str, float] = Field(min_length=1)
+
+    @field_validator("set")
+    @classmethod
+    def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
+        return EnvConfig._known_weights(value)
+
+
 class TrainConfig(BaseModel):
     """One training job. Steps are env steps (SB3's ``num_timesteps``), summed over workers."""
 
@@ -110,6 +127,15 @@ class TrainConfig(BaseModel):
     eval_freq: int = Field(0, ge=0)  # env steps between evaluations; 0 = none
     eval_episodes: int = Field(5, ge=1)
     max_minutes: float | None = Field(None, gt=0)  # wall-clock budget per invocation; None = steps only
+    reward_schedule: list[RewardChange] = Field(default_factory=list)  # a curriculum, in step order
+
+    @field_validator("reward_schedule")
+    @classmethod
+    def _in_step_order(cls, value: list[RewardChange]) -> list[RewardChange]:
+        steps = [change.at_step for change in value]
+        if steps != sorted(set(steps)):
+            raise ValueError(f"at_step values must increase strictly, got {steps}")
+        return value
 
     @field_validator("algorithm")
     @classmethod

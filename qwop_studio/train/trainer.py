@@ -266,6 +266,9 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         checkpoints = cb.AtomicCheckpointCallback(checkpoint_dir, config.checkpoint_freq, events)
         weights = cb.RewardWeightsCallback(run_dir / "reward_weights.csv", events)
         callbacks: list[Any] = [checkpoints, weights, cb.ProgressCsvCallback(run_dir / "progress.csv")]
+        if config.reward_schedule:
+            schedule = [(change.at_step, dict(change.set)) for change in config.reward_schedule]
+            callbacks.insert(2, cb.RewardScheduleCallback(schedule, weights, events))
         if config.max_minutes is not None:
             callbacks.append(cb.TimeBudgetCallback(config.max_minutes * 60.0, clock))
         if commands is not None:

@@ -59,12 +59,12 @@ def test_a_bad_config_fails_in_the_window_not_in_the_loop(make_app, tmp_path):
 
 
 def test_before_start_the_sliders_show_the_chosen_configs_starting_weights(make_app):
-    """train_ppo_fast starts with a velocity incentive of 0.05; the sliders say so before Start, and
-    showing them sends nothing to a trainer."""
-    app = make_app(config="train_ppo_fast")
+    """train_ppo_upright starts with posture 0.5 and a velocity incentive of 0.05; the sliders say so
+    before Start, and showing them sends nothing to a trainer."""
+    app = make_app(config="train_ppo_upright")
     app.frame(1 / 30)
-    assert app.sliders.wanted["velocity_weight"] == 0.05
+    assert app.sliders.wanted["velocity_weight"] == 0.05 and app.sliders.wanted["posture_weight"] == 0.5
     assert app.sliders.due_changes() == {}
     app.toolbar.selected = "train_qrdqn"
     app.frame(1 / 30)
-    assert app.sliders.wanted["velocity_weight"] == 0.0
+    assert app.sliders.wanted["velocity_weight"] == 0.0 and app.sliders.wanted["posture_weight"] == 0.0

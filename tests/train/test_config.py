@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qwop_studio.cli import main
-from qwop_studio.train.config import ConfigError, TrainConfig, load_config, shipped_config_names
+from qwop_studio.train.config import DEFAULT_CONFIG, ConfigError, TrainConfig, load_config, shipped_config_names
 
 TINY = Path(__file__).parent / "tiny_qrdqn.yml"
 BASE = yaml.safe_load(TINY.read_text())
@@ -168,3 +168,25 @@ def test_overrides_are_validated_like_the_file():
     with pytest.raises(ConfigError, match="total_timesteps: must be"):
         load_config(TINY, {"total_timesteps": 0})
     assert load_config(TINY, {"env.frames_per_step": 2}).env.frames_per_step == 2
+
+
+@pytest.mark.parametrize(("schedule", "message"), [
+    ([{"at_step": 100, "set": {"posture_weight": 0.5}}, {"at_step": 50, "set": {"time_cost": 1}}],
+     "reward_schedule: at_step values must increase strictly"),
+    ([{"at_step": 100, "set": {"posture": 0.5}}], "reward_schedule.0.set: unknown reward weight 'posture'"),
+    ([{"at_step": 0, "set": {"posture_weight": 0.5}}], "reward_schedule.0.at_step"),
+    ([{"at_step": 100, "set": {}}], "reward_schedule.0.set"),
+    ([{"at_step": 100, "set": {"velocity_exponent": 11}}], "velocity_exponent"),
+])
+def test_a_bad_reward_schedule_is_one_line_naming_the_entry(schedule, message, tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump({"algorithm": "PPO", "total_timesteps": 1000, "reward_schedule": schedule}))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    text = str(info.value)
+    assert message in text and "\n" not in text and str(path) in text
+
+
+def test_the_default_config_has_a_curriculum_in_step_order():
+    config = load_config(DEFAULT_CONFIG)
+    assert config.reward_schedule and config.env.reward_weights["posture_weight"] > 0

@@ -170,3 +170,29 @@ def test_evaluated_episodes_are_saved_as_recordings_that_replay_exactly(ppo_run:
         recording = load_recording(path)
         assert replay_game(recording).matches
         assert abs(recording.outcome.distance_m - episode["distance"]) < 1e-6
+
+
+def test_a_reward_schedule_changes_the_weights_in_every_worker_at_its_step_and_resume_skips_past_ones(tmp_path):
+    """The config's curriculum: at 1024 steps posture 0.5 is set (read back from both workers into
+    reward_weights.csv as a 'schedule' row); a run resumed at 1024 applies only the later change."""
+    config = yaml.safe_load((HERE / "tiny_ppo.yml").read_text())
+    config["reward_schedule"] = [{"at_step": 1024, "set": {"posture_weight": 0.5}},
+                                 {"at_step": 1536, "set": {"velocity_weight": 0.3, "time_cost": 20}}]
+    path = tmp_path / "curriculum.yml"
+    path.write_text(yaml.safe_dump(config))
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(path), "--run-dir", str(run), "--no-progress",
+                 "--total-timesteps", "1024"]) == 0
+    rows = [line.split(",") for line in (run / "reward_weights.csv").read_text().splitlines()]
+    header = rows[0]
+    by_source = {row[2]: dict(zip(header[3:], map(float, row[3:]))) for row in rows[1:]}
+    assert [row[:1] + row[2:3] for row in rows[1:]] == [["0", "start"], ["1024", "schedule"]]
+    assert by_source["start"]["posture_weight"] == 0.0 and by_source["schedule"]["posture_weight"] == 0.5
+
+    assert main(["train", "--resume", str(run / "checkpoints" / "model_1024_steps.zip"), "--no-progress",
+                 "--total-timesteps", "2048"]) == 0
+    rows = [line.split(",") for line in (run / "reward_weights.csv").read_text().splitlines()]
+    assert [(row[0], row[2]) for row in rows[1:]] == [("0", "start"), ("1024", "schedule"), ("1024", "resume"),
+                                                     ("1536", "schedule")]
+    last = dict(zip(header[3:], map(float, rows[-1][3:])))
+    assert (last["posture_weight"], last["velocity_weight"], last["time_cost"]) == (0.5, 0.3, 20.0)
