@@ -475,6 +475,12 @@ class RewardSliders:
             self.workers = event.n_envs
             self.workers_agree = True
         elif isinstance(event, msg.WeightsChanged):
+            # A change the user is not making right now (the config's reward_schedule) moves the
+            # sliders too, so that they never show weights the trainer no longer uses.
+            moved_elsewhere = {k: v for k, v in event.changes.items()
+                               if k not in self._pending and abs(self.wanted.get(k, v) - v) > 1e-9}
+            if moved_elsewhere:
+                self.set_weights(moved_elsewhere, confirmed=False)
             self.confirmed = dict(event.weights)
             self.confirmed_step = event.step
             if event.worker_weights:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pygame
 import pygame_gui
 import pytest
-from studio_helpers import click_at, key, press_button, run_frames_until
+import yaml
+from studio_helpers import TINY_CONFIG, click_at, key, press_button, run_frames_until
 
 from qwop_studio.studio.runner import AGENT, HUMAN
 from qwop_studio.studio.trainer_link import LinkState
@@ -140,3 +141,22 @@ def test_a_killed_trainer_is_survived_and_resumed_and_closing_saves(make_app, fa
     assert run_frames_until(app, lambda: not app.running, 40, fake_clock)
     assert link.state == LinkState.FINISHED and link.finished.stopped
     assert (run_dir / "final_model.zip").is_file()
+
+
+def test_the_configs_reward_schedule_moves_the_sliders_and_marks_the_charts(make_app, fake_clock, tmp_path):
+    """A curriculum change is not the user's: when the trainer applies it, the posture slider moves to
+    the new weight (read back from the workers) and the charts get a marker at its step."""
+    config = yaml.safe_load(Path(TINY_CONFIG).read_text())
+    config["reward_schedule"] = [{"at_step": 512, "set": {"posture_weight": 0.4}}]
+    path = tmp_path / "tiny_curriculum.yml"
+    path.write_text(yaml.safe_dump(config))
+    app = make_app(config=str(path))
+    press_button(app.toolbar.start)
+    assert run_frames_until(app, lambda: app.link.state == LinkState.RUNNING, 40, fake_clock), app.link.problem
+    assert app.sliders.wanted["posture_weight"] == 0.0
+    assert run_frames_until(app, lambda: app.sliders.confirmed_step is not None, 40, fake_clock)
+    assert app.sliders.confirmed_step >= 512 and app.sliders.confirmed["posture_weight"] == 0.4
+    assert app.sliders.wanted["posture_weight"] == 0.4
+    assert app.sliders.sliders["posture_weight"].get_current_value() == pytest.approx(0.4)
+    assert app.sliders.due_changes() == {}  # nothing is sent back to the trainer
+    assert [label for _, label in app.chart_data.markers] == ["posture 0.4"]
