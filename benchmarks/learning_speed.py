@@ -9,6 +9,9 @@ and median 100 m time against minutes, one line per config.
 
     python -m benchmarks.learning_speed --configs train_ppo train_qrdqn --minutes 10 --out saves/experiments/cmp
 
+``--evaluate-only`` re-evaluates runs already in ``--out`` (a run directory named after each config);
+``--include CSV`` adds rows of an earlier ``results.csv`` (other configs) to the table and plot.
+
 Run it on an otherwise idle machine: every config gets the whole machine for its minutes.
 """
 from __future__ import annotations
@@ -71,6 +74,16 @@ def evaluate_checkpoints(run_dir: Path, episodes: int) -> list[dict]:
     return rows
 
 
+def read_results(path: Path) -> list[dict]:
+    """Rows of an earlier ``results.csv``, with numbers as numbers (empty cells as None)."""
+    rows = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            rows.append({k: (row[k] if k == "config" else (float(row[k]) if row[k] != "" else None)) for k in row})
+            rows[-1]["step"] = int(rows[-1]["step"])
+    return rows
+
+
 def plot(rows: list[dict], out: Path, minutes: float) -> Path | None:
     try:
         import matplotlib
@@ -110,9 +123,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per checkpoint")
     parser.add_argument("--out", type=Path, default=Path("saves/experiments/learning_speed"))
     parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate existing runs in --out")
+    parser.add_argument("--include", type=Path, nargs="*", default=[], metavar="CSV",
+                        help="earlier results.csv files whose rows join the table and plot")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     rows, summary = [], {"machine": machine(), "minutes": args.minutes, "configs": {}}
+    for earlier in args.include:
+        rows += read_results(earlier)
     for config in args.configs:
         name = Path(config).stem
         run_dir = args.out / name

@@ -8,10 +8,11 @@ Two measurements with the same config, one after the other:
    (``dummy`` unless you have a display).
 
 Env steps per second are the trainer's own ``Metrics`` figures (paused time excluded), averaged over
-the measuring window after a warm-up. Targets (issue 7): window >= 30 fps; trainer with the studio
-open >= 80 % of headless.
+the measuring window after a warm-up. With ``--runs N`` the two sides alternate N times (so slow
+drifts of the machine hit both alike) and every figure is the median of its N runs. Targets
+(issue 7): window >= 30 fps; trainer with the studio open >= 80 % of headless.
 
-    python -m benchmarks.studio [--config train_ppo] [--seconds 20] [--warmup 10]
+    python -m benchmarks.studio [--config NAME] [--seconds 20] [--warmup 10] [--runs 3]
 """
 from __future__ import annotations
 
@@ -100,20 +101,34 @@ def with_studio(config: str, seconds: float, warmup_s: float, overrides: dict | 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--config", default="train_ppo", help="shipped config name or YAML file (default train_ppo)")
+    p.add_argument("--config", default=None, help="shipped config name or YAML file (default: the default config)")
     p.add_argument("--seconds", type=float, default=20.0, help="measuring time per side (default 20)")
     p.add_argument("--warmup", type=float, default=10.0, help="seconds after Started before measuring (default 10)")
+    p.add_argument("--runs", type=int, default=3, help="alternating runs per side; figures are medians (default 3)")
     args = p.parse_args(argv)
+    if args.config is None:
+        from qwop_studio.train.config import DEFAULT_CONFIG
+
+        args.config = DEFAULT_CONFIG
     overrides = {"checkpoint_freq": 0}
     print(f"machine: {machine()}")
-    print(f"config: {args.config}; {args.warmup:g} s warm-up, {args.seconds:g} s measured per side; "
-          f"SDL_VIDEODRIVER={os.environ.get('SDL_VIDEODRIVER', '(default)')}")
-    base = headless(args.config, args.seconds, args.warmup, overrides)
-    print(f"headless trainer:            {base:9,.0f} env steps/s")
-    rate, fps, slowest_ms = with_studio(args.config, args.seconds, args.warmup, overrides)
+    print(f"config: {args.config}; {args.warmup:g} s warm-up, {args.seconds:g} s measured per side, "
+          f"{args.runs} alternating run(s) per side; SDL_VIDEODRIVER={os.environ.get('SDL_VIDEODRIVER', '(default)')}")
+    bases, studios = [], []
+    for i in range(args.runs):
+        bases.append(headless(args.config, args.seconds, args.warmup, overrides))
+        studios.append(with_studio(args.config, args.seconds, args.warmup, overrides))
+        print(f"  run {i + 1}: headless {bases[-1]:,.0f}, with the studio {studios[-1][0]:,.0f} env steps/s, "
+              f"window {studios[-1][1]:.1f} fps", flush=True)
+    base = statistics.median(bases)
+    rate = statistics.median(r for r, _, _ in studios)
+    fps = statistics.median(f for _, f, _ in studios)
+    slowest_ms = max(ms for _, _, ms in studios)
     share = rate / base if base else float("nan")
+    print(f"medians of {args.runs} run(s):")
+    print(f"headless trainer:            {base:9,.0f} env steps/s")
     print(f"trainer with the studio open: {rate:9,.0f} env steps/s  ({share:.0%} of headless; target >= 80%)")
-    print(f"studio window:               {fps:9.1f} frames/s (target >= 30), slowest frame {slowest_ms:.0f} ms")
+    print(f"studio window:               {fps:9.1f} frames/s (target >= 30), slowest frame of all runs {slowest_ms:.0f} ms")
 
 
 if __name__ == "__main__":

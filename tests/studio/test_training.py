@@ -4,7 +4,6 @@ reach the charts; the runner plays the policy and hands over to the keys; a kill
 from __future__ import annotations
 
 import csv
-
 import os
 import time
 from pathlib import Path

@@ -10,7 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qwop_studio.cli import main
-from qwop_studio.train.config import DEFAULT_CONFIG, ConfigError, TrainConfig, load_config, shipped_config_names
+from qwop_studio.train.config import (
+    DEFAULT_CONFIG,
+    ConfigError,
+    TrainConfig,
+    load_config,
+    shipped_config_names,
+)
 
 TINY = Path(__file__).parent / "tiny_qrdqn.yml"
 BASE = yaml.safe_load(TINY.read_text())

@@ -185,7 +185,7 @@ def test_a_reward_schedule_changes_the_weights_in_every_worker_at_its_step_and_r
                  "--total-timesteps", "1024"]) == 0
     rows = [line.split(",") for line in (run / "reward_weights.csv").read_text().splitlines()]
     header = rows[0]
-    by_source = {row[2]: dict(zip(header[3:], map(float, row[3:]))) for row in rows[1:]}
+    by_source = {row[2]: dict(zip(header[3:], map(float, row[3:]), strict=True)) for row in rows[1:]}
     assert [row[:1] + row[2:3] for row in rows[1:]] == [["0", "start"], ["1024", "schedule"]]
     assert by_source["start"]["posture_weight"] == 0.0 and by_source["schedule"]["posture_weight"] == 0.5
 
@@ -194,5 +194,5 @@ def test_a_reward_schedule_changes_the_weights_in_every_worker_at_its_step_and_r
     rows = [line.split(",") for line in (run / "reward_weights.csv").read_text().splitlines()]
     assert [(row[0], row[2]) for row in rows[1:]] == [("0", "start"), ("1024", "schedule"), ("1024", "resume"),
                                                      ("1536", "schedule")]
-    last = dict(zip(header[3:], map(float, rows[-1][3:])))
+    last = dict(zip(header[3:], map(float, rows[-1][3:]), strict=True))
     assert (last["posture_weight"], last["velocity_weight"], last["time_cost"]) == (0.5, 0.3, 20.0)
