@@ -268,7 +268,9 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         callbacks: list[Any] = [checkpoints, weights, cb.ProgressCsvCallback(run_dir / "progress.csv")]
         if config.reward_schedule:
             schedule = [(change.at_step, dict(change.set)) for change in config.reward_schedule]
-            callbacks.insert(2, cb.RewardScheduleCallback(schedule, weights, events))
+            # first: a change due at step N is in force (and logged) before a checkpoint at step N is
+            # saved, so resuming from that checkpoint restores it and skips it
+            callbacks.insert(0, cb.RewardScheduleCallback(schedule, weights, events))
         if config.max_minutes is not None:
             callbacks.append(cb.TimeBudgetCallback(config.max_minutes * 60.0, clock))
         if commands is not None:
