@@ -25,3 +25,16 @@ def test_the_studio_runner_plays_the_shipped_model_before_any_training():
     for _ in range(300):                 # 10 s of wall time, 300 game frames
         runner.update(1 / 30)
     assert runner.game.distance > start + 2.0   # it runs forward, not just stands
+
+
+def test_the_shipped_runner_is_under_a_minute_and_its_evaluation_reproduces():
+    """The report's median 100 m time is under 60 s (the original's clock), and it is true: playing
+    the model again gives the report's first episodes exactly (same seed, deterministic)."""
+    from qwop_studio.train.evaluate import evaluate_model
+
+    report = json.loads((MODELS_DIR / "qwop_runner_eval.json").read_text())
+    assert report["success_time"]["median"] < 60.0
+    again = evaluate_model(MODEL, episodes=3, start_noop_max=30, seed=report["seed"])
+    for fresh, recorded in zip(again["episode_records"], report["episode_records"][:3], strict=False):
+        assert fresh["length"] == recorded["length"] and fresh["is_success"] == recorded["is_success"]
+        assert fresh["time"] == pytest.approx(recorded["time"]) and fresh["reward"] == pytest.approx(recorded["reward"])
