@@ -1,8 +1,10 @@
 """Render the studio mid-training to PNG under SDL's dummy driver (no display needed).
 
     python docs/screenshots/make_studio_screenshots.py [--config tests/studio/tiny_studio.yml] [--seconds 25]
+    python docs/screenshots/make_studio_screenshots.py --start [--seconds 20]
 
-Writes ``studio_training.png`` (a run in progress, one reward-weight change marked on the charts) and
+``--start`` writes ``studio_start.png``: the studio as it opens, the shipped runner playing for
+``--seconds`` of game time before the picture. Otherwise it writes ``studio_training.png`` (a run in progress, one reward-weight change marked on the charts) and
 ``studio_trainer_died.png`` (the trainer killed: what happened and the offer to resume) beside this file.
 """
 from __future__ import annotations
@@ -35,7 +37,20 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--config", default="tests/studio/tiny_studio.yml")
     p.add_argument("--seconds", type=float, default=25.0)
+    p.add_argument("--start", action="store_true", help="only the opening screen with the shipped runner")
     args = p.parse_args()
+    if args.start:
+        with tempfile.TemporaryDirectory() as tmp:
+            app = StudioApp(runs_root=tmp)
+            deadline = time.monotonic() + 60
+            while not app.runner.has_policy and time.monotonic() < deadline:
+                frames_for(app, 0.2)
+            for _ in range(int(args.seconds * 30)):  # game time, whatever the machine's speed
+                app.frame(1 / 30)
+            pygame.image.save(app.screen, str(HERE / "studio_start.png"))
+            app.shutdown()
+        print(f"wrote {HERE / 'studio_start.png'}")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         app = StudioApp(config=args.config, runs_root=tmp)
         app.start_training()
