@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
         ("SubprocVecEnv 2 workers, env steps/s", f"{two:,.0f}", ""),
         ("ratio 2 workers / 1 env", f"{two / one:.2f}", f"target >= 1.7 on 2 cores ({os.cpu_count()} here)"),
         ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
-        ("sharded: 2 worker processes x 4 envs", f"{sharded:,.0f}", "vec_env: sharded"),
+        ("sharded: 2 shards x 4 envs (this process + 1 worker)", f"{sharded:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
         ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
         ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),

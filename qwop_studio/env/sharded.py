@@ -5,6 +5,9 @@ action, the observation and the info dict) per env per step. A QWOP env step cos
 the same order as that round trip, so on 2 cores two ``SubprocVecEnv`` workers barely beat one env
 in the main process. Here each of ``n_workers`` processes holds a ``DummyVecEnv`` over its share of
 the envs, so one round trip carries several env steps and the two cores do physics, not pickling.
+With ``local_shard=True`` (what ``make_vec_env`` uses) the main process steps the first shard itself
+while the workers step theirs, and workers poll their pipe briefly before sleeping: on this 2-vCPU
+VM waking a sleeping worker cost about as much as the step it was woken for.
 
 It is a standard SB3 ``VecEnv``: auto-reset with ``terminal_observation`` in ``info``, per-env seeds
 and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers start with ``spawn``.
@@ -12,6 +15,7 @@ and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers 
 from __future__ import annotations
 
 import multiprocessing as mp
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +24,52 @@ import numpy as np
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
 
+_STOP = object()
+#: How long a worker polls its pipe before it blocks (s): longer than the gap between two steps.
+SPIN_S: float = 0.002
+
+
+def _serve(venv: DummyVecEnv, cmd: str, data: Any) -> Any:
+    """Carry out one command on a shard's ``DummyVecEnv``; the reply to send back (``_STOP`` on close)."""
+    if cmd == "step":
+        venv.step_async(data)
+        obs, rewards, dones, infos = venv.step_wait()
+        return obs, rewards, dones, infos, venv.reset_infos
+    if cmd == "reset":
+        seeds, options = data
+        venv._seeds = list(seeds)
+        venv._options = list(options)
+        return venv.reset(), venv.reset_infos
+    if cmd == "env_method":
+        name, args, kwargs, indices = data
+        return venv.env_method(name, *args, indices=indices, **kwargs)
+    if cmd == "get_attr":
+        name, indices = data
+        return venv.get_attr(name, indices)
+    if cmd == "set_attr":
+        name, value, indices = data
+        return venv.set_attr(name, value, indices)
+    if cmd == "env_is_wrapped":
+        wrapper_class, indices = data
+        return venv.env_is_wrapped(wrapper_class, indices)
+    if cmd == "get_spaces":
+        return venv.observation_space, venv.action_space
+    if cmd == "close":
+        venv.close()
+        return _STOP
+    raise NotImplementedError(f"ShardedSubprocVecEnv worker: unknown command {cmd!r}")
+
+
+def _spin_until_readable(remote, spin_s: float = SPIN_S) -> None:
+    """Poll the pipe without sleeping for up to ``spin_s`` before ``recv`` blocks.
+
+    Between two steps a worker waits well under a millisecond; a process that blocks is put to sleep
+    and its core may idle, and on a virtual machine waking it again costs about as much as the step.
+    """
+    deadline = time.perf_counter() + spin_s
+    while not remote.poll() and time.perf_counter() < deadline:
+        pass
+
 
 def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
     """Serve one shard: a ``DummyVecEnv`` over this worker's envs, one command per message."""
@@ -27,44 +77,52 @@ def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
     venv = DummyVecEnv(env_fns.var)
     try:
         while True:
+            _spin_until_readable(remote)
             cmd, data = remote.recv()
-            if cmd == "step":
-                venv.step_async(data)
-                obs, rewards, dones, infos = venv.step_wait()
-                remote.send((obs, rewards, dones, infos, venv.reset_infos))
-            elif cmd == "reset":
-                seeds, options = data
-                venv._seeds = list(seeds)
-                venv._options = list(options)
-                remote.send((venv.reset(), venv.reset_infos))
-            elif cmd == "env_method":
-                name, args, kwargs, indices = data
-                remote.send(venv.env_method(name, *args, indices=indices, **kwargs))
-            elif cmd == "get_attr":
-                name, indices = data
-                remote.send(venv.get_attr(name, indices))
-            elif cmd == "set_attr":
-                name, value, indices = data
-                remote.send(venv.set_attr(name, value, indices))
-            elif cmd == "env_is_wrapped":
-                wrapper_class, indices = data
-                remote.send(venv.env_is_wrapped(wrapper_class, indices))
-            elif cmd == "get_spaces":
-                remote.send((venv.observation_space, venv.action_space))
-            elif cmd == "close":
-                venv.close()
+            reply = _serve(venv, cmd, data)
+            if reply is _STOP:
                 remote.close()
                 break
-            else:
-                raise NotImplementedError(f"ShardedSubprocVecEnv worker: unknown command {cmd!r}")
+            remote.send(reply)
     except (EOFError, KeyboardInterrupt):
         venv.close()
 
 
-class ShardedSubprocVecEnv(VecEnv):
-    """``len(env_fns)`` envs spread over ``n_workers`` processes (contiguous shards, sizes differ by <= 1)."""
+class _LocalShard:
+    """A shard stepped in the main process, behind the same ``send``/``recv`` as a worker's pipe.
 
-    def __init__(self, env_fns: list[Callable[[], gym.Env]], n_workers: int = 2, start_method: str = "spawn"):
+    ``send`` only stores the command; ``recv`` carries it out. ``step_wait`` receives from this shard
+    first, so the main process steps its own envs while the worker processes step theirs: one core
+    fewer waits, and one process fewer must be woken each step.
+    """
+
+    def __init__(self, env_fns: list[Callable[[], gym.Env]]) -> None:
+        self.venv = DummyVecEnv(env_fns)
+        self._pending: tuple[str, Any] | None = None
+
+    def send(self, message: tuple[str, Any]) -> None:
+        self._pending = message
+
+    def recv(self) -> Any:
+        assert self._pending is not None, "recv before send"
+        cmd, data = self._pending
+        self._pending = None
+        return _serve(self.venv, cmd, data)
+
+    def close(self) -> None:
+        """Nothing to close: ``send(("close", None)); recv()`` closes the envs."""
+
+
+class ShardedSubprocVecEnv(VecEnv):
+    """``len(env_fns)`` envs spread over ``n_workers`` shards (contiguous, sizes differ by <= 1).
+
+    With ``local_shard=True`` the first shard is stepped in the main process itself and only the
+    others get a worker process (``n_workers - 1`` processes), so that on a machine with
+    ``n_workers`` cores every core steps envs, and the main process does not sleep while they do.
+    """
+
+    def __init__(self, env_fns: list[Callable[[], gym.Env]], n_workers: int = 2, start_method: str = "spawn",
+                 local_shard: bool = False):
         if not 1 <= n_workers <= len(env_fns):
             raise ValueError(f"n_workers={n_workers}: expected 1..{len(env_fns)} (one env per worker at least)")
         self.waiting = False
@@ -72,14 +130,18 @@ class ShardedSubprocVecEnv(VecEnv):
         ctx = mp.get_context(start_method)
         bounds = np.linspace(0, len(env_fns), n_workers + 1).round().astype(int)
         self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        self.remotes, work_remotes = zip(*[ctx.Pipe() for _ in self.shards], strict=True)
+        remote_shards = self.shards[1:] if local_shard else self.shards
+        pipes = [ctx.Pipe() for _ in remote_shards]
         self.processes = []
-        for shard, work_remote, remote in zip(self.shards, work_remotes, self.remotes, strict=True):
+        for shard, (remote, work_remote) in zip(remote_shards, pipes, strict=True):
             fns = CloudpickleWrapper([env_fns[i] for i in shard])
             process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
             process.start()
             self.processes.append(process)
             work_remote.close()
+        self.remotes: list[Any] = [remote for remote, _ in pipes]
+        if local_shard:
+            self.remotes.insert(0, _LocalShard([env_fns[i] for i in self.shards[0]]))
         self.remotes[0].send(("get_spaces", None))
         observation_space, action_space = self.remotes[0].recv()
         super().__init__(len(env_fns), observation_space, action_space)
@@ -118,6 +180,8 @@ class ShardedSubprocVecEnv(VecEnv):
                 remote.recv()
         for remote in self.remotes:
             remote.send(("close", None))
+            if isinstance(remote, _LocalShard):
+                remote.recv()
         for process in self.processes:
             process.join()
         for remote in self.remotes:

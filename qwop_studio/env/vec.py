@@ -48,8 +48,9 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
     """A vector env of ``n_envs`` workers; worker i is seeded ``seed + i`` on its first reset.
 
     ``vec_env``: ``"subproc"`` (SB3's: one process per env, started with ``spawn``), ``"sharded"``
-    (``n_workers`` processes, default one per core, each stepping its share of the envs per message:
-    the fast choice on few cores) or ``"dummy"`` (all in this process). ``wrappers``: ``[{"name": "RewardShapingWrapper", "kwargs": {...}}, ...]`` with
+    (``n_workers`` shards, default one per core, each stepping its share of the envs per message; the
+    first shard is stepped in this process, so ``n_workers - 1`` worker processes: the fast choice on
+    few cores) or ``"dummy"`` (all in this process). ``wrappers``: ``[{"name": "RewardShapingWrapper", "kwargs": {...}}, ...]`` with
     names from ``wrappers.WRAPPERS``. Bad arguments raise a one-line ``ValueError`` naming them, here
     in the caller's process (one worker is built and closed here first), not in a worker.
     With ``"subproc"`` the calling script needs the usual ``if __name__ == "__main__":`` guard
@@ -77,7 +78,8 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
         with single_threaded_children():  # one BLAS thread per worker
             if vec_env == "sharded":
                 workers = min(n_envs, n_workers or os.cpu_count() or 1)
-                venv: VecEnv = ShardedSubprocVecEnv(factories, n_workers=workers, start_method="spawn")
+                venv: VecEnv = ShardedSubprocVecEnv(factories, n_workers=workers, start_method="spawn",
+                                                      local_shard=True)
             else:
                 venv = SubprocVecEnv(factories, start_method="spawn")
     else:

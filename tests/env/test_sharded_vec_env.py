@@ -50,3 +50,29 @@ def test_env_method_and_attributes_reach_the_right_envs():
         assert venv.env_method("get_reward_weights", indices=[3, 1])[0]["energy_weight"] == 0.5
     finally:
         venv.close()
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("local_shard", [True, False])
+def test_with_or_without_a_shard_in_the_main_process_the_results_are_the_dummy_ones(local_shard):
+    """make_vec_env steps the first shard in the main process (one worker process fewer); the class
+    can also put every shard in a worker. Both give bitwise DummyVecEnv's results."""
+    from functools import partial
+
+    from qwop_studio.env.sharded import ShardedSubprocVecEnv
+    from qwop_studio.env.vec import make_worker
+
+    factories = [partial(make_worker, rank, 11, ENV_KWARGS, [], 40, None) for rank in range(3)]
+    dummy = make_vec_env(3, "dummy", seed=11, env_kwargs=ENV_KWARGS, max_episode_steps=40)
+    sharded = ShardedSubprocVecEnv(factories, n_workers=2, local_shard=local_shard)
+    sharded.seed(11)
+    try:
+        assert len(sharded.processes) == (1 if local_shard else 2)
+        a, b = rollout(dummy, steps=80), rollout(sharded, steps=80)
+        for x, y in zip(a[:3], b[:3], strict=True):
+            assert np.array_equal(x, y)
+        assert sharded.get_attr("frames_per_step", indices=[0, 2]) == [4, 4]
+    finally:
+        dummy.close()
+        sharded.close()
+    assert all(not p.is_alive() for p in sharded.processes)
