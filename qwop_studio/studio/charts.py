@@ -23,6 +23,7 @@ from pathlib import Path
 import pygame
 
 from qwop_studio.train import messages as msg
+from qwop_studio.train.weight_log import read_weight_log
 
 Colour = tuple[int, int, int]
 
@@ -180,21 +181,13 @@ class ChartData:
                     added += 1
         except (OSError, KeyError, ValueError):
             pass
-        try:
-            with open(run_dir / "reward_weights.csv", newline="") as f:
-                previous: dict[str, float] | None = None
-                for row in csv.DictReader(f):
-                    step = int(row["step"])
-                    weights = {k: float(v) for k, v in row.items() if k not in ("step", "wall_time", "source")}
-                    if step > up_to_step:
-                        break
-                    if previous is not None and row["source"] != "resume":
-                        changes = {k: v for k, v in weights.items() if previous.get(k) != v}
-                        if changes:
-                            self.markers.append((step, _weights_label(changes)))
-                    previous = weights
-        except (OSError, KeyError, ValueError, TypeError):
-            pass
+        previous: dict[str, float] | None = None
+        for row in read_weight_log(run_dir / "reward_weights.csv", up_to_step):
+            if previous is not None and row.source != "resume":
+                changes = {k: v for k, v in row.weights.items() if previous.get(k) != v}
+                if changes:
+                    self.markers.append((row.step, _weights_label(changes)))
+            previous = row.weights
         self.version += 1
         return added
 

@@ -24,6 +24,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from qwop_studio.fileio import atomic_open, atomic_write_bytes, atomic_write_text
 from qwop_studio.train import messages as msg
+from qwop_studio.train.weight_log import META_COLUMNS
 
 #: Columns of ``progress.csv``: one row per finished episode. ``time_s`` is the game clock.
 PROGRESS_COLUMNS = ("step", "wall_time_s", "env", "reward", "length", "distance_m", "time_s", "avg_speed",
@@ -239,7 +240,7 @@ class RewardWeightsCallback(BaseCallback):
         line = io.StringIO()
         writer = csv.writer(line, lineterminator="\n")
         if new_file:
-            writer.writerow(["step", "wall_time", "source", *weights])
+            writer.writerow([*META_COLUMNS, *weights])
         step = self.model.num_timesteps
         writer.writerow([step, time.strftime("%Y-%m-%dT%H:%M:%S"), source, *weights.values()])
         fd = os.open(self.csv_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

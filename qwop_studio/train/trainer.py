@@ -180,20 +180,10 @@ def read_model_num_timesteps(model_path: Path) -> int | None:
 
 def weights_at(csv_path: Path, step: int) -> dict[str, float] | None:
     """The reward weights in force at ``step`` according to ``reward_weights.csv`` (None if unknown)."""
-    import csv
+    from qwop_studio.train.weight_log import read_weight_log
 
-    if not csv_path.is_file():
-        return None
-    current = None
-    with open(csv_path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            try:
-                if int(row["step"]) > step:
-                    break
-                current = {k: float(v) for k, v in row.items() if k not in ("step", "wall_time", "source")}
-            except (KeyError, TypeError, ValueError):
-                continue
-    return current
+    rows = read_weight_log(csv_path, up_to_step=step)
+    return rows[-1].weights if rows else None
 
 
 def _truncate_progress(path: Path, step: int) -> None:
