@@ -110,7 +110,9 @@ class _LocalShard:
         return _serve(self.venv, cmd, data)
 
     def close(self) -> None:
-        """Nothing to close: ``send(("close", None)); recv()`` closes the envs."""
+        """Close the shard's envs (the pipe's ``close``: the ``("close", None)`` sent before is moot here)."""
+        self._pending = None
+        self.venv.close()
 
 
 class ShardedSubprocVecEnv(VecEnv):
@@ -180,8 +182,6 @@ class ShardedSubprocVecEnv(VecEnv):
                 remote.recv()
         for remote in self.remotes:
             remote.send(("close", None))
-            if isinstance(remote, _LocalShard):
-                remote.recv()
         for process in self.processes:
             process.join()
         for remote in self.remotes:
