@@ -258,8 +258,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         callbacks: list[Any] = [checkpoints, weights, cb.ProgressCsvCallback(run_dir / "progress.csv")]
         if config.reward_schedule:
             schedule = [(change.at_step, dict(change.set)) for change in config.reward_schedule]
-            # first: a change due at step N is in force (and logged) before a checkpoint at step N is
-            # saved, so resuming from that checkpoint restores it and skips it
+            # first, so that a checkpoint saved at step N already runs with the change due at N. Either
+            # way the change is logged at step N, so a resume from N restores it and skips it.
             callbacks.insert(0, cb.RewardScheduleCallback(schedule, weights, events))
         if config.max_minutes is not None:
             callbacks.append(cb.TimeBudgetCallback(config.max_minutes * 60.0, clock))
