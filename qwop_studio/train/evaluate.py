@@ -97,7 +97,7 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
                     f"{model_path}: the model's {what.replace('_', ' ')} {mine} does not match the env's {theirs}"
                     f" (config: frames_per_step={config.env.frames_per_step},"
                     f" reduced_action_set={config.env.reduced_action_set}); evaluate it with its own run's config.yml")
-        records = _play(model, env, episodes, deterministic, Path(record_dir) if record_dir else None)
+        records = play_episodes(model, env, episodes, deterministic, Path(record_dir) if record_dir else None)
     finally:
         env.close()
     report = {
@@ -118,8 +118,9 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
     return report
 
 
-def _play(model: Any, env: Any, episodes: int, deterministic: bool,
-          record_dir: Path | None = None) -> list[dict[str, Any]]:
+def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
+                  record_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Play ``episodes`` episodes on a one-env VecEnv (reset first); one record per episode."""
     records: list[dict[str, Any]] = []
     obs = env.reset()
     while len(records) < episodes:

@@ -22,7 +22,8 @@ Commands (studio -> trainer), obeyed within about 50 ms of the trainer's next en
   ``stopped=True``, and the process exits.
 
 Events (trainer -> studio): :class:`Started` once; :class:`Metrics` about every second;
-:class:`EpisodeEnd` for every finished episode; :class:`PolicySnapshot` at start, about every 5 s
+:class:`EpisodeEnd` for every finished episode; :class:`Evaluated` every ``eval_freq`` steps
+(if set); :class:`PolicySnapshot` at start, about every 5 s
 and at the end; the replies above; :class:`Finished` or a fatal :class:`Error` last.
 
 Loading a :class:`PolicySnapshot` in the studio::
@@ -163,6 +164,22 @@ class WeightsChanged:
 
 
 @dataclass(frozen=True)
+class Evaluated:
+    """A periodic evaluation (config ``eval_freq``) ended; ``improved``: it is the new ``best_model.zip``.
+
+    ``median_time_s`` is over finished episodes (None if none finished); ``score_s`` is the mean
+    100 m time with a failure counted as the time limit (lower is better).
+    """
+
+    step: int
+    success_rate: float
+    median_time_s: float | None
+    score_s: float
+    improved: bool
+    duration_s: float
+
+
+@dataclass(frozen=True)
 class Paused:
     step: int
 
@@ -192,6 +209,6 @@ class Error:
 
 
 Event = (
-    Started | Metrics | EpisodeEnd | PolicySnapshot | CheckpointSaved | WeightsChanged | Paused | Resumed
-    | Finished | Error
+    Started | Metrics | EpisodeEnd | PolicySnapshot | CheckpointSaved | WeightsChanged | Evaluated | Paused
+    | Resumed | Finished | Error
 )

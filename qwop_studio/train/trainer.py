@@ -210,11 +210,12 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     """
     config = config if isinstance(config, TrainConfig) else validate_config(dict(config), "config")
     set_single_thread()
-    from stable_baselines3.common.callbacks import CallbackList, EvalCallback, ProgressBarCallback
+    from stable_baselines3.common.callbacks import CallbackList, ProgressBarCallback
     from stable_baselines3.common.logger import configure
 
     from qwop_studio.env import make_vec_env
     from qwop_studio.train import callbacks as cb
+    from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.algorithms import build_kwargs
 
     run_dir = Path(run_dir)
@@ -272,8 +273,9 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             eval_env = make_vec_env(1, "dummy", seed=config.seed + 10_000, env_kwargs=env_kwargs,
                                     wrappers=[w.model_dump() for w in config.wrappers],
                                     max_episode_steps=config.max_episode_steps)
-            callbacks.append(EvalCallback(eval_env, n_eval_episodes=config.eval_episodes,
-                                          eval_freq=max(config.eval_freq // config.n_envs, 1), verbose=0))
+            time_limit_s = config.max_episode_steps * config.env.frames_per_step / 30.0
+            callbacks.append(BestModelCallback(eval_env, run_dir, config.eval_freq, config.eval_episodes,
+                                               config.seed + 10_000, time_limit_s, clock, events))
         if progress:
             warnings.filterwarnings("ignore", message=".*rich is experimental.*")
             callbacks.append(ProgressBarCallback())
