@@ -21,15 +21,17 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv
+from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
+
+from qwop_studio.env.dummy import FreshInfoDummyVecEnv
 
 _STOP = object()
 #: How long a worker polls its pipe before it blocks (s): longer than the gap between two steps.
 SPIN_S: float = 0.002
 
 
-def _serve(venv: DummyVecEnv, cmd: str, data: Any) -> Any:
+def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
     """Carry out one command on a shard's ``DummyVecEnv``; the reply to send back (``_STOP`` on close)."""
     if cmd == "step":
         venv.step_async(data)
@@ -74,7 +76,7 @@ def _spin_until_readable(remote, spin_s: float = SPIN_S) -> None:
 def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
     """Serve one shard: a ``DummyVecEnv`` over this worker's envs, one command per message."""
     parent_remote.close()
-    venv = DummyVecEnv(env_fns.var)
+    venv = FreshInfoDummyVecEnv(env_fns.var)
     try:
         while True:
             _spin_until_readable(remote)
@@ -97,7 +99,7 @@ class _LocalShard:
     """
 
     def __init__(self, env_fns: list[Callable[[], gym.Env]]) -> None:
-        self.venv = DummyVecEnv(env_fns)
+        self.venv = FreshInfoDummyVecEnv(env_fns)
         self._pending: tuple[str, Any] | None = None
 
     def send(self, message: tuple[str, Any]) -> None:

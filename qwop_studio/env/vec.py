@@ -13,7 +13,9 @@ from functools import partial
 import gymnasium as gym
 from gymnasium.wrappers import TimeLimit
 from stable_baselines3.common.monitor import Monitor
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv
+
+from qwop_studio.env.dummy import FreshInfoDummyVecEnv
 
 from qwop_studio.env.qwop_env import QWOPEnv
 from qwop_studio.env.reward import RewardWeights
@@ -24,7 +26,7 @@ from qwop_studio.threads import single_threaded_children
 #: ``info`` keys SB3's ``Monitor`` copies into each episode's record.
 MONITOR_INFO_KEYWORDS: tuple[str, ...] = ("distance", "time", "is_success", "avg_speed")
 VEC_ENV_CLASSES: dict[str, type[VecEnv]] = {
-    "subproc": SubprocVecEnv, "sharded": ShardedSubprocVecEnv, "dummy": DummyVecEnv}
+    "subproc": SubprocVecEnv, "sharded": ShardedSubprocVecEnv, "dummy": FreshInfoDummyVecEnv}
 
 
 def make_worker(rank: int, seed: int | None, env_kwargs: dict, wrappers: list[dict], max_episode_steps: int,
@@ -84,7 +86,7 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
                 venv = SubprocVecEnv(factories, start_method="spawn")
     else:
         try:
-            venv = DummyVecEnv(factories)
+            venv = FreshInfoDummyVecEnv(factories)
         except TypeError as exc:
             raise ValueError(f"env_kwargs: {exc}") from None
     if seed is not None:
