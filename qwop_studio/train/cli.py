@@ -50,7 +50,25 @@ def train_from_args(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     print(f"final model: {final}", file=sys.stderr)
+    best = _best_model_line(plan.run_dir)
+    if best:
+        print(best, file=sys.stderr)
     return 0
+
+
+def _best_model_line(run_dir) -> str | None:
+    """``best model: <path> (step N: 92 % finished, median 61.2 s)`` if the run kept one."""
+    import json
+
+    from qwop_studio.train.best_model import BEST_MODEL, BEST_REPORT
+
+    try:
+        report = json.loads((run_dir / BEST_REPORT).read_text(encoding="utf-8"))
+        median = report["success_time"]["median"]
+        return (f"best model: {run_dir / BEST_MODEL} (step {report['step']:,}: {report['success_rate']:.0%} of "
+                f"{report['episodes']} evaluation episodes finished, median {'-' if median is None else f'{median:.1f} s'})")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def evaluate_from_args(args: argparse.Namespace) -> int:

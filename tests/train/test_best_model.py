@@ -74,10 +74,11 @@ def test_a_better_model_is_saved_with_its_report_and_a_worse_one_never_replaces_
 
 
 @pytest.mark.timeout(180)
-def test_a_run_with_eval_freq_keeps_a_loadable_best_model(tmp_path):
+def test_a_run_with_eval_freq_keeps_a_loadable_best_model(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["train", "--config", str(TINY_PPO), "--run-dir", str(run), "--no-progress",
                  "--set", "eval_freq=1024", "--set", "eval_episodes=2"]) == 0
+    assert f"best model: {run / BEST_MODEL} (step " in capsys.readouterr().err
     report = json.loads((run / BEST_REPORT).read_text())
     assert report["step"] in (1024, 2048) and report["episodes"] == 2
     assert report["time_limit_s"] == pytest.approx(200 * 4 / 30)
