@@ -8,7 +8,8 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
   ``benchmarks.physics.bare_world_ticks_per_s``: a bare pybox2d world doing the same motor work,
   reading states every 4th tick (target >= 0.5).
 * ``SubprocVecEnv`` with 2 workers (env steps/s summed over workers) against 1 env in a
-  ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores).
+  ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores);
+  and the same 2 envs in our ``sharded`` vector env (one in this process, one in a polling worker).
 * The machine's own ceiling for that ratio: two fully independent processes, each stepping its own
   ``QWOPEnv`` with no communication at all, against one such process alone. No vector env can beat
   it, so it tells whether a missed 1.7 is the vector env's fault or the machine's.
@@ -156,6 +157,7 @@ def main(argv: list[str] | None = None) -> None:
     bare, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP))
     one, _ = median_of(args.runs, lambda: vec_steps_per_s(1, "dummy", args.vec_steps))
     two, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "subproc", args.vec_steps))
+    two_sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "sharded", args.vec_steps, n_workers=2))
     eight_one, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "dummy", args.vec_steps // 4))
     sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2))
     alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
@@ -169,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
         ("DummyVecEnv 1 env, env steps/s", f"{one:,.0f}", ""),
         ("SubprocVecEnv 2 workers, env steps/s", f"{two:,.0f}", ""),
         ("ratio 2 workers / 1 env", f"{two / one:.2f}", f"target >= 1.7 on 2 cores ({os.cpu_count()} here)"),
+        ("sharded: 2 envs (this process + 1 polling worker)", f"{two_sharded:,.0f}", "vec_env: sharded"),
+        ("ratio sharded 2 envs / 1 env", f"{two_sharded / one:.2f}", "the same measure, our vector env"),
         ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
         ("sharded: 2 shards x 4 envs (this process + 1 worker)", f"{sharded:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),

@@ -62,13 +62,13 @@ def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
     raise NotImplementedError(f"ShardedSubprocVecEnv worker: unknown command {cmd!r}")
 
 
-def _spin_until_readable(remote, spin_s: float = SPIN_S) -> None:
-    """Poll the pipe without sleeping for up to ``spin_s`` before ``recv`` blocks.
+def _spin_until_readable(remote, spin_s: float | None = None) -> None:
+    """Poll the pipe without sleeping for up to ``spin_s`` (default :data:`SPIN_S`) before ``recv`` blocks.
 
     Between two steps a worker waits well under a millisecond; a process that blocks is put to sleep
     and its core may idle, and on a virtual machine waking it again costs about as much as the step.
     """
-    deadline = time.perf_counter() + spin_s
+    deadline = time.perf_counter() + (SPIN_S if spin_s is None else spin_s)
     while not remote.poll() and time.perf_counter() < deadline:
         pass
 
@@ -104,6 +104,10 @@ class _LocalShard:
 
     def send(self, message: tuple[str, Any]) -> None:
         self._pending = message
+
+    def poll(self, timeout: float = 0.0) -> bool:
+        """Always ready: ``recv`` carries out the pending command itself."""
+        return True
 
     def recv(self) -> Any:
         assert self._pending is not None, "recv before send"
@@ -158,7 +162,10 @@ class ShardedSubprocVecEnv(VecEnv):
         self.waiting = True
 
     def step_wait(self):
-        results = [remote.recv() for remote in self.remotes]
+        results = []
+        for remote in self.remotes:  # the local shard first: it steps while the workers step theirs
+            _spin_until_readable(remote)  # a main process that slept here is slow to wake, as a worker is
+            results.append(remote.recv())
         self.waiting = False
         obs = np.concatenate([r[0] for r in results])
         rewards = np.concatenate([r[1] for r in results])
