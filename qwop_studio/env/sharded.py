@@ -6,8 +6,9 @@ the same order as that round trip, so on 2 cores two ``SubprocVecEnv`` workers b
 in the main process. Here each of ``n_workers`` processes holds a ``DummyVecEnv`` over its share of
 the envs, so one round trip carries several env steps and the two cores do physics, not pickling.
 With ``local_shard=True`` (what ``make_vec_env`` uses) the main process steps the first shard itself
-while the workers step theirs, and workers poll their pipe briefly before sleeping: on this 2-vCPU
-VM waking a sleeping worker cost about as much as the step it was woken for.
+while the workers step theirs, and workers (and the main process, waiting for their replies) poll
+their pipe briefly before sleeping: on this 2-vCPU VM waking a sleeping process cost about as much
+as the step it was woken for.
 
 It is a standard SB3 ``VecEnv``: auto-reset with ``terminal_observation`` in ``info``, per-env seeds
 and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers start with ``spawn``.
@@ -32,7 +33,7 @@ SPIN_S: float = 0.002
 
 
 def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
-    """Carry out one command on a shard's ``DummyVecEnv``; the reply to send back (``_STOP`` on close)."""
+    """Carry out one command on a shard's ``FreshInfoDummyVecEnv``; the reply to send back (``_STOP`` on close)."""
     if cmd == "step":
         venv.step_async(data)
         obs, rewards, dones, infos = venv.step_wait()
