@@ -258,7 +258,7 @@ class Progress:
         elif isinstance(event, msg.Evaluated):
             median = "-" if event.median_time_s is None else f"{event.median_time_s:.1f} s"
             self.notice = (f"Evaluation at step {event.step:,}: {event.success_rate:.0%} finished, median {median}"
-                           + (" - new best_model.zip" if event.improved else ""))
+                           + ("; kept as best_model.zip" if event.improved else ""))
             self.notice_colour = GOOD if event.improved else MUTED
         elif isinstance(event, msg.Error) and not event.fatal:
             self.notice, self.notice_colour = event.message, WARN
