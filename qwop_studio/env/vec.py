@@ -16,7 +16,6 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv
 
 from qwop_studio.env.dummy import FreshInfoDummyVecEnv
-
 from qwop_studio.env.qwop_env import QWOPEnv
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.env.sharded import ShardedSubprocVecEnv

@@ -215,8 +215,9 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
 
     from qwop_studio.env import make_vec_env
     from qwop_studio.train import callbacks as cb
-    from qwop_studio.train.best_model import BestModelCallback
+    from qwop_studio.sim.spec import FRAME_CLOCK_S
     from qwop_studio.train.algorithms import build_kwargs
+    from qwop_studio.train.best_model import BestModelCallback
 
     run_dir = Path(run_dir)
     checkpoint_dir = run_dir / "checkpoints"
@@ -270,12 +271,13 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             callbacks.append(cb.EventPublisherCallback(events, clock, config.total_timesteps, env_kwargs,
                                                        config.algorithm))
         if config.eval_freq > 0:
-            eval_env = make_vec_env(1, "dummy", seed=config.seed + 10_000, env_kwargs=env_kwargs,
+            eval_seed = config.seed + 10_000
+            eval_env = make_vec_env(1, "dummy", seed=eval_seed, env_kwargs=env_kwargs,
                                     wrappers=[w.model_dump() for w in config.wrappers],
                                     max_episode_steps=config.max_episode_steps)
-            time_limit_s = config.max_episode_steps * config.env.frames_per_step / 30.0
+            time_limit_s = config.max_episode_steps * config.env.frames_per_step * FRAME_CLOCK_S
             callbacks.append(BestModelCallback(eval_env, run_dir, config.eval_freq, config.eval_episodes,
-                                               config.seed + 10_000, time_limit_s, clock, events))
+                                               eval_seed, time_limit_s, clock, events))
         if progress:
             warnings.filterwarnings("ignore", message=".*rich is experimental.*")
             callbacks.append(ProgressBarCallback())
