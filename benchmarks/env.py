@@ -9,7 +9,8 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
   reading states every 4th tick (target >= 0.5).
 * ``SubprocVecEnv`` with 2 workers (env steps/s summed over workers) against 1 env in a
   ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores);
-  and the same 2 envs in our ``sharded`` vector env (one in this process, one in a polling worker).
+  and the same 2 envs in our ``sharded`` vector env (one in this process, one in a polling worker),
+  its messages through shared memory (the default) and through a pipe.
 * The machine's own ceiling for that ratio: two fully independent processes, each stepping its own
   ``QWOPEnv`` with no communication at all, against one such process alone. No vector env can beat
   it, so it tells whether a missed 1.7 is the vector env's fault or the machine's.
@@ -57,11 +58,12 @@ def env_run(steps: int, seed: int = 0) -> tuple[float, float]:
     return steps / elapsed, ticks / elapsed
 
 
-def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_workers: int | None = None) -> float:
+def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_workers: int | None = None,
+                    transport: str = "shared_memory") -> float:
     """Env steps per second summed over workers of ``make_vec_env(n_envs, vec_env)`` (start-up excluded)."""
     from qwop_studio.env.vec import make_vec_env
 
-    venv = make_vec_env(n_envs, vec_env, seed=seed, n_workers=n_workers)
+    venv = make_vec_env(n_envs, vec_env, seed=seed, n_workers=n_workers, transport=transport)
     try:
         rng = np.random.default_rng(seed)
         actions = rng.integers(0, venv.action_space.n, size=(steps, n_envs))
@@ -158,8 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     one, _ = median_of(args.runs, lambda: vec_steps_per_s(1, "dummy", args.vec_steps))
     two, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "subproc", args.vec_steps))
     two_sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "sharded", args.vec_steps, n_workers=2))
+    two_piped, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "sharded", args.vec_steps, n_workers=2,
+                                                                transport="pipe"))
     eight_one, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "dummy", args.vec_steps // 4))
     sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2))
+    sharded_piped, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2,
+                                                                    transport="pipe"))
     alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
     pair, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(2, args.steps))
 
@@ -173,9 +179,13 @@ def main(argv: list[str] | None = None) -> None:
         ("ratio 2 workers / 1 env", f"{two / one:.2f}", f"target >= 1.7 on 2 cores ({os.cpu_count()} here)"),
         ("sharded: 2 envs (this process + 1 polling worker)", f"{two_sharded:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 envs / 1 env", f"{two_sharded / one:.2f}", "the same measure, our vector env"),
+        ("  the same through a pipe, env steps/s", f"{two_piped:,.0f}", "transport: pipe"),
+        ("  ratio, pipe", f"{two_piped / one:.2f}", ""),
         ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
         ("sharded: 2 shards x 4 envs (this process + 1 worker)", f"{sharded:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
+        ("  the same through a pipe, env steps/s", f"{sharded_piped:,.0f}", "transport: pipe"),
+        ("  ratio, pipe", f"{sharded_piped / eight_one:.2f}", ""),
         ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
         ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),
         ("machine ceiling: 2 processes / 1", f"{pair / alone:.2f}", "no vector env can beat this"),

@@ -26,8 +26,13 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
 
 from qwop_studio.env.dummy import FreshInfoDummyVecEnv
+from qwop_studio.env.shared_channel import channel_pair
 
 _STOP = object()
+#: How a worker and the main process exchange messages: a ``multiprocessing`` pipe, or a
+#: :class:`~qwop_studio.env.shared_channel.SharedMemoryChannel` (the default: no system call per
+#: message while both sides poll).
+TRANSPORTS = ("shared_memory", "pipe")
 #: How long a worker polls its pipe before it blocks (s): longer than the gap between two steps.
 SPIN_S: float = 0.002
 
@@ -75,8 +80,13 @@ def _spin_until_readable(remote, spin_s: float | None = None) -> None:
 
 
 def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
-    """Serve one shard: a ``DummyVecEnv`` over this worker's envs, one command per message."""
-    parent_remote.close()
+    """Serve one shard: a ``DummyVecEnv`` over this worker's envs, one command per message.
+
+    ``remote`` is a pipe end or a :class:`SharedMemoryChannel` end; ``parent_remote`` is the
+    parent's pipe end to close here (None for a channel).
+    """
+    if parent_remote is not None:
+        parent_remote.close()
     venv = FreshInfoDummyVecEnv(env_fns.var)
     try:
         while True:
@@ -131,7 +141,7 @@ class ShardedSubprocVecEnv(VecEnv):
     """
 
     def __init__(self, env_fns: list[Callable[[], gym.Env]], n_workers: int = 2, start_method: str = "spawn",
-                 local_shard: bool = False):
+                 local_shard: bool = False, transport: str = "shared_memory"):
         if not 1 <= n_workers <= len(env_fns):
             raise ValueError(f"n_workers={n_workers}: expected 1..{len(env_fns)} (one env per worker at least)")
         self.waiting = False
@@ -139,16 +149,26 @@ class ShardedSubprocVecEnv(VecEnv):
         ctx = mp.get_context(start_method)
         bounds = np.linspace(0, len(env_fns), n_workers + 1).round().astype(int)
         self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
+        self.transport = transport
         remote_shards = self.shards[1:] if local_shard else self.shards
-        pipes = [ctx.Pipe() for _ in remote_shards]
         self.processes = []
-        for shard, (remote, work_remote) in zip(remote_shards, pipes, strict=True):
+        self.remotes: list[Any] = []
+        for shard in remote_shards:
             fns = CloudpickleWrapper([env_fns[i] for i in shard])
-            process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
+            if transport == "pipe":
+                remote, work_remote = ctx.Pipe()
+                process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
+            else:
+                remote, work_remote = channel_pair(ctx)
+                process = ctx.Process(target=_worker, args=(work_remote, None, fns), daemon=True)
+                remote.watch(process)
             process.start()
             self.processes.append(process)
-            work_remote.close()
-        self.remotes: list[Any] = [remote for remote, _ in pipes]
+            if transport == "pipe":
+                work_remote.close()
+            self.remotes.append(remote)
         if local_shard:
             self.remotes.insert(0, _LocalShard([env_fns[i] for i in self.shards[0]]))
         self.remotes[0].send(("get_spaces", None))

@@ -45,13 +45,15 @@ def make_worker(rank: int, seed: int | None, env_kwargs: dict, wrappers: list[di
 
 def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, env_kwargs: dict | None = None,
                  wrappers: list[dict] | None = None, max_episode_steps: int = 1000,
-                 monitor_dir: str | None = None, n_workers: int | None = None) -> VecEnv:
+                 monitor_dir: str | None = None, n_workers: int | None = None,
+                 transport: str = "shared_memory") -> VecEnv:
     """A vector env of ``n_envs`` workers; worker i is seeded ``seed + i`` on its first reset.
 
     ``vec_env``: ``"subproc"`` (SB3's: one process per env, started with ``spawn``), ``"sharded"``
     (``n_workers`` shards, default one per core, each stepping its share of the envs per message; the
     first shard is stepped in this process, so ``n_workers - 1`` worker processes: the fast choice on
-    few cores) or ``"dummy"`` (all in this process). ``wrappers``: ``[{"name": "RewardShapingWrapper", "kwargs": {...}}, ...]`` with
+    few cores; ``transport`` ``"shared_memory"`` or ``"pipe"`` is how its workers get their messages)
+    or ``"dummy"`` (all in this process). ``wrappers``: ``[{"name": "RewardShapingWrapper", "kwargs": {...}}, ...]`` with
     names from ``wrappers.WRAPPERS``. Bad arguments raise a one-line ``ValueError`` naming them, here
     in the caller's process (one worker is built and closed here first), not in a worker.
     With ``"subproc"`` the calling script needs the usual ``if __name__ == "__main__":`` guard
@@ -80,7 +82,7 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
             if vec_env == "sharded":
                 workers = min(n_envs, n_workers or os.cpu_count() or 1)
                 venv: VecEnv = ShardedSubprocVecEnv(factories, n_workers=workers, start_method="spawn",
-                                                      local_shard=True)
+                                                      local_shard=True, transport=transport)
             else:
                 venv = SubprocVecEnv(factories, start_method="spawn")
     else:

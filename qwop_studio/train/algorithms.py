@@ -3,7 +3,9 @@
 Hyperparameters are named exactly as the SB3 constructors name them, so a block of an RL Zoo
 ``hyperparams/*.yml`` file can be pasted into a config's ``hyperparams``. As in the Zoo, a schedule
 is a short string: ``lin_3e-4`` decays linearly from 3e-4 to 0 over training; a plain number is a
-constant. ``policy_kwargs`` is a YAML mapping (not the Zoo's ``"dict(...)"`` string) and
+constant. Ours adds a step schedule, a list of ``[env_step, value]`` points joined by straight lines
+(``[[0, 3.0e-4], [11000000, 3.0e-4], [17000000, 3.0e-5]]``): a late decay that does not depend on
+``total_timesteps`` or on when a time budget stops the run. ``policy_kwargs`` is a YAML mapping (not the Zoo's ``"dict(...)"`` string) and
 ``activation_fn`` a name such as ``ReLU`` or ``nn.Tanh``.
 
 Importing this module imports Stable-Baselines3 (and so torch) only when a class is asked for.
@@ -43,7 +45,7 @@ RESERVED_ARGS = frozenset(
     {"self", "policy", "env", "tensorboard_log", "verbose", "seed", "device", "_init_setup_model"}
 )
 
-#: hyperparameters that accept a schedule string ("lin_<start>") as well as a number.
+#: hyperparameters that accept a schedule ("lin_<start>" or [[step, value], ...]) as well as a number.
 SCHEDULE_ARGS = frozenset({"learning_rate", "clip_range", "clip_range_vf"})
 
 #: (kind, low, high, low_inclusive) for the hyperparameters we check; kind is "int", "float" or "bool".
@@ -97,15 +99,65 @@ def constructor_args(name: str) -> set[str]:
     return {p for p in params if p not in RESERVED_ARGS}
 
 
-def parse_schedule(value: Any) -> Any:
-    """``"lin_3e-4"`` -> a linear schedule from 3e-4 to 0; a number -> itself.
+@dataclass(frozen=True)
+class StepSchedule:
+    """A value that follows straight lines between ``(env_step, value)`` points, constant outside them.
 
-    Raises ValueError for any other string.
+    Why steps and not SB3's progress fraction: a run stopped by ``max_minutes`` never reaches
+    ``total_timesteps``, so "decay over the last 30 %" would mean a different step on every machine.
+    SB3 calls a schedule with ``progress_remaining`` (1 -> 0 over ``total_timesteps``); the step is
+    recovered from it. Picklable, so it travels inside the saved model and survives a resume.
     """
+
+    points: tuple[tuple[float, float], ...]
+    total_timesteps: int
+
+    def __call__(self, progress_remaining: float) -> float:
+        step = (1.0 - progress_remaining) * self.total_timesteps
+        steps = [p[0] for p in self.points]
+        values = [p[1] for p in self.points]
+        if step <= steps[0]:
+            return values[0]
+        for (s0, v0), (s1, v1) in zip(self.points, self.points[1:]):
+            if step <= s1:
+                return v0 + (v1 - v0) * (step - s0) / (s1 - s0) if s1 > s0 else v1
+        return values[-1]
+
+
+def step_schedule_points(value: Any) -> tuple[tuple[float, float], ...]:
+    """Validate ``[[step, value], ...]``; ValueError saying what is wrong with it."""
+    import math
+
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError("a step schedule is a non-empty list of [env_step, value] pairs")
+    points = []
+    for i, pair in enumerate(value):
+        if (not isinstance(pair, (list, tuple)) or len(pair) != 2
+                or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in pair)):
+            raise ValueError(f"point {i} is not an [env_step, value] pair of numbers")
+        step, number = float(pair[0]), float(pair[1])
+        if not (math.isfinite(step) and math.isfinite(number)) or step < 0:
+            raise ValueError(f"point {i} needs a finite env_step >= 0 and a finite value")
+        if number <= 0:
+            raise ValueError(f"point {i}: the value must be above 0")
+        if points and step < points[-1][0]:
+            raise ValueError(f"point {i}: env steps must not decrease")
+        points.append((step, number))
+    return tuple(points)
+
+
+def parse_schedule(value: Any, total_timesteps: int = 1) -> Any:
+    """``"lin_3e-4"`` -> a linear schedule from 3e-4 to 0; ``[[step, value], ...]`` -> a
+    :class:`StepSchedule` (needs the run's ``total_timesteps``); a number -> itself.
+
+    Raises ValueError for any other string or a malformed list.
+    """
+    if isinstance(value, (list, tuple)):
+        return StepSchedule(step_schedule_points(value), int(total_timesteps))
     if isinstance(value, str):
         head, _, number = value.partition("_")
         if head != "lin" or not number:
-            raise ValueError(f"schedule {value!r} is not 'lin_<number>' (e.g. 'lin_3e-4')")
+            raise ValueError(f"schedule {value!r} is not 'lin_<number>' (e.g. 'lin_3e-4') or [[env_step, value], ...]")
         start = float(number)
         if not start > 0:
             raise ValueError(f"schedule {value!r} must start above 0")
@@ -125,11 +177,12 @@ def parse_activation(name: str) -> type:
     return cls
 
 
-def build_kwargs(name: str, hyperparams: dict[str, Any]) -> dict[str, Any]:
-    """Constructor keyword arguments from a validated ``hyperparams`` mapping (schedules parsed)."""
+def build_kwargs(name: str, hyperparams: dict[str, Any], total_timesteps: int = 1) -> dict[str, Any]:
+    """Constructor keyword arguments from a validated ``hyperparams`` mapping (schedules parsed;
+    a step schedule needs the run's ``total_timesteps`` to turn SB3's progress into steps)."""
     kwargs = {**get_spec(name).defaults, **hyperparams}
     for key in SCHEDULE_ARGS & kwargs.keys():
-        kwargs[key] = parse_schedule(kwargs[key])
+        kwargs[key] = parse_schedule(kwargs[key], total_timesteps)
     if isinstance(kwargs.get("train_freq"), list):
         kwargs["train_freq"] = tuple(kwargs["train_freq"])
     policy_kwargs = dict(kwargs.get("policy_kwargs") or {})

@@ -143,7 +143,7 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
                                     max_episode_steps=config.max_episode_steps))
     try:
         model = config.spec.cls(config.policy, venv, seed=0, device="cpu", verbose=0,
-                                **build_kwargs(config.algorithm, hyperparams))
+                                **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
         window = Window()
         model.learn(10**9, callback=window)
     finally:

@@ -282,7 +282,7 @@ def _check_hyperparams(config: TrainConfig, label: str) -> None:
 
 
 def _hyperparam_problem(key: str, value: Any, algorithm: str) -> str | None:
-    if key in algorithms.SCHEDULE_ARGS and isinstance(value, str):
+    if key in algorithms.SCHEDULE_ARGS and isinstance(value, (str, list)):
         try:
             algorithms.parse_schedule(value)
         except ValueError as e:

@@ -167,6 +167,26 @@ def plan_run(config: str | os.PathLike | None = None, run_dir: str | os.PathLike
     return RunPlan(cfg, Path(run_dir) if run_dir else default_run_dir(cfg), None, str(config))
 
 
+def apply_schedules(model: Any, config: TrainConfig) -> None:
+    """Give a resumed model the config's learning rate and clip schedules.
+
+    Why: SB3's ``load`` restores the schedules pickled at the start of the run, so a resume with
+    ``--set hyperparams.learning_rate=...`` (say, a late decay added to a run under way) would
+    silently train on with the old ones. The config's values are the ones the user sees and edits.
+    """
+    from stable_baselines3.common.utils import FloatSchedule
+
+    from qwop_studio.train.algorithms import SCHEDULE_ARGS, build_kwargs
+
+    kwargs = build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps)
+    for key in sorted(SCHEDULE_ARGS & kwargs.keys()):
+        if key == "learning_rate":
+            model.learning_rate = kwargs[key]
+            model._setup_lr_schedule()
+        elif hasattr(model, key) and kwargs[key] is not None:
+            setattr(model, key, FloatSchedule(kwargs[key]))
+
+
 def read_model_num_timesteps(model_path: Path) -> int | None:
     import json
     import zipfile
@@ -242,9 +262,10 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         spec = config.spec
         if resume_path is None:
             model = spec.cls(config.policy, venv, seed=config.seed, device="cpu", verbose=0,
-                             **build_kwargs(config.algorithm, config.hyperparams))
+                             **build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps))
         else:
             model = spec.cls.load(resume_path, env=venv, device="cpu", print_system_info=False)
+            apply_schedules(model, config)
             buffer = replay_buffer_for(resume_path)
             if spec.off_policy and buffer is not None:
                 model.load_replay_buffer(buffer)

@@ -53,10 +53,12 @@ def test_env_method_and_attributes_reach_the_right_envs():
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("local_shard", [True, False])
-def test_with_or_without_a_shard_in_the_main_process_the_results_are_the_dummy_ones(local_shard):
+@pytest.mark.parametrize("local_shard, transport", [(True, "shared_memory"), (False, "shared_memory"),
+                                                    (False, "pipe")])
+def test_with_or_without_a_shard_in_the_main_process_the_results_are_the_dummy_ones(local_shard, transport):
     """make_vec_env steps the first shard in the main process (one worker process fewer); the class
-    can also put every shard in a worker. Both give bitwise DummyVecEnv's results."""
+    can also put every shard in a worker, and talk to workers through pipes instead of shared memory.
+    All give bitwise DummyVecEnv's results."""
     from functools import partial
 
     from qwop_studio.env.sharded import ShardedSubprocVecEnv
@@ -64,7 +66,7 @@ def test_with_or_without_a_shard_in_the_main_process_the_results_are_the_dummy_o
 
     factories = [partial(make_worker, rank, 11, ENV_KWARGS, [], 40, None) for rank in range(3)]
     dummy = make_vec_env(3, "dummy", seed=11, env_kwargs=ENV_KWARGS, max_episode_steps=40)
-    sharded = ShardedSubprocVecEnv(factories, n_workers=2, local_shard=local_shard)
+    sharded = ShardedSubprocVecEnv(factories, n_workers=2, local_shard=local_shard, transport=transport)
     sharded.seed(11)
     try:
         assert len(sharded.processes) == (1 if local_shard else 2)

@@ -24,6 +24,30 @@ def test_lin_schedule_decays_from_its_start_to_zero():
         parse_schedule("cos_1e-3")
 
 
+def test_step_schedule_follows_straight_lines_between_env_steps_whatever_the_total():
+    points = [[0, 3e-4], [11_000_000, 3e-4], [17_000_000, 3e-5]]
+    for total in (16_760_000, 20_000_000):  # a time budget or a --total-timesteps must not move the decay
+        schedule = parse_schedule(points, total)
+        at = lambda step: schedule(1.0 - step / total)  # SB3 passes the progress remaining
+        assert at(0) == at(11_000_000) == pytest.approx(3e-4)
+        assert at(14_000_000) == pytest.approx(1.65e-4)
+        assert at(16_760_000) == pytest.approx(3e-4 + (3e-5 - 3e-4) * 5.76 / 6)
+    assert parse_schedule(points, 20_000_000)(0.0) == pytest.approx(3e-5)  # constant after the last point
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ([], "non-empty list"),
+    ([[0, 3e-4], [10]], "point 1 is not an"),
+    ([[0, 3e-4], [100, "fast"]], "point 1 is not an"),
+    ([[100, 3e-4], [50, 1e-4]], "point 1: env steps must not decrease"),
+    ([[0, 0.0]], "point 0: the value must be above 0"),
+    ([[0, float("nan")]], "point 0 needs a finite"),
+])
+def test_bad_step_schedules_say_which_point_is_wrong(bad, reason):
+    with pytest.raises(ValueError, match=reason):
+        parse_schedule(bad, 1000)
+
+
 def test_build_kwargs_turns_yaml_into_constructor_arguments():
     import torch.nn as nn
 

@@ -121,6 +121,8 @@ def test_unknown_reward_weight_and_wrapper(tmp_path, capsys):
 def test_a_bad_schedule_and_policy_kwargs(tmp_path, capsys):
     cfg = write(tmp_path, with_change("hyperparams.learning_rate", "exp_3e-4"))
     assert_one_line_exit_2(tmp_path, cfg, capsys, "hyperparams.learning_rate", "lin_")
+    cfg = write(tmp_path, with_change("hyperparams.learning_rate", [[0, 3e-4], [-5, 1e-4]]), "cfg3.yml")
+    assert_one_line_exit_2(tmp_path, cfg, capsys, "hyperparams.learning_rate", "point 1")
     cfg = write(tmp_path, with_change("hyperparams.policy_kwargs", {"n_quantile": 25}), "cfg2.yml")
     assert_one_line_exit_2(tmp_path, cfg, capsys, "hyperparams.policy_kwargs", "n_quantiles")
 

@@ -71,14 +71,21 @@ def test_qrdqn_resume_continues_step_count_schedules_tensorboard_and_replay_buff
     assert (run / "reward_weights.csv").read_text().splitlines()[-1].startswith("2000,")
 
 
-def test_resume_from_a_run_directory_uses_its_latest_checkpoint(ppo_run: Path, tmp_path, capsys):
+def test_resume_from_a_run_directory_uses_its_latest_checkpoint_and_the_configs_new_schedule(
+        ppo_run: Path, tmp_path, capsys):
+    """The run trained with lin_3e-4 (0 at its end); resumed with a step schedule set on the command
+    line, its one update at step 2560 uses the new schedule's value there, not the pickled one's."""
     from stable_baselines3 import PPO
 
     run = tmp_path / "run"
     shutil.copytree(ppo_run, run)
-    assert main(["train", "--resume", str(run), "--total-timesteps", "2560", "--no-progress"]) == 0
+    schedule = "hyperparams.learning_rate=[[0, 1.0e-3], [2048, 1.0e-3], [3072, 1.0e-5]]"
+    assert main(["train", "--resume", str(run), "--total-timesteps", "2560", "--set", schedule, "--no-progress"]) == 0
     assert "model_2048_steps.zip" in capsys.readouterr().err
-    assert PPO.load(run / "final_model.zip", device="cpu").num_timesteps == 2560
+    model = PPO.load(run / "final_model.zip", device="cpu")
+    assert model.num_timesteps == 2560
+    assert model.policy.optimizer.param_groups[0]["lr"] == pytest.approx(1.0e-3 + (1.0e-5 - 1.0e-3) * 512 / 1024)
+    assert yaml.safe_load((run / "config.yml").read_text())["hyperparams"]["learning_rate"][2] == [3072, 1.0e-5]
 
 
 def test_resume_at_the_total_already_exits_2(qrdqn_run: Path, capsys):
