@@ -7,8 +7,11 @@ in the main process. Here each of ``n_workers`` processes holds a ``DummyVecEnv`
 the envs, so one round trip carries several env steps and the two cores do physics, not pickling.
 With ``local_shard=True`` (what ``make_vec_env`` uses) the main process steps the first shard itself
 while the workers step theirs, and workers (and the main process, waiting for their replies) poll
-their pipe briefly before sleeping: on this 2-vCPU VM waking a sleeping process cost about as much
-as the step it was woken for.
+briefly before sleeping: on this 2-vCPU VM waking a sleeping process cost about as much as the step
+it was woken for. Messages go through shared memory (``transport="shared_memory"``, the default;
+:mod:`shared_channel`), and a step's actions, observations, rewards and dones through shared arrays,
+so a step's hand-over costs a few microseconds plus pickling the info dicts; ``transport="pipe"``
+keeps plain ``multiprocessing`` pipes (``python -m benchmarks.env`` measures both).
 
 It is a standard SB3 ``VecEnv``: auto-reset with ``terminal_observation`` in ``info``, per-env seeds
 and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers start with ``spawn``.
@@ -60,12 +63,61 @@ def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
     if cmd == "env_is_wrapped":
         wrapper_class, indices = data
         return venv.env_is_wrapped(wrapper_class, indices)
-    if cmd == "get_spaces":
-        return venv.observation_space, venv.action_space
     if cmd == "close":
         venv.close()
         return _STOP
     raise NotImplementedError(f"ShardedSubprocVecEnv worker: unknown command {cmd!r}")
+
+
+class _StepArrays:
+    """Shared arrays for one worker's steps: its actions in; its observations, rewards and dones out.
+
+    Why: with messages in shared memory, pickling these three small numpy arrays each way was the
+    largest cost left in a step's hand-over (~5 µs to pickle and ~3 µs to unpickle each, measured),
+    so with a ``shared_memory`` transport they are copied straight into shared buffers and only the
+    info dicts travel as a message (and the reset infos only when an env was reset).
+    """
+
+    def __init__(self, ctx: Any, n_envs: int, observation_space: gym.Space, action_space: gym.Space) -> None:
+        action_dtype = np.dtype(np.int64) if isinstance(action_space, gym.spaces.Discrete) else action_space.dtype
+        self.specs: dict[str, tuple[tuple[int, ...], np.dtype]] = {
+            "actions": ((n_envs, *action_space.shape), np.dtype(action_dtype)),
+            "obs": ((n_envs, *observation_space.shape), np.dtype(observation_space.dtype)),
+            "rewards": ((n_envs,), np.dtype(np.float32)),  # DummyVecEnv's own dtypes
+            "dones": ((n_envs,), np.dtype(bool)),
+        }
+        self.raw = {name: ctx.RawArray("b", max(1, int(np.prod(shape)) * dtype.itemsize))
+                    for name, (shape, dtype) in self.specs.items()}
+        self._views: dict[str, np.ndarray] | None = None
+
+    @staticmethod
+    def supported(observation_space: gym.Space, action_space: gym.Space) -> bool:
+        """Box observations and array-like actions; anything else keeps the pickled step."""
+        return (isinstance(observation_space, gym.spaces.Box) and observation_space.dtype is not None
+                and isinstance(action_space, (gym.spaces.Discrete, gym.spaces.Box, gym.spaces.MultiDiscrete,
+                                              gym.spaces.MultiBinary)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"specs": self.specs, "raw": self.raw, "_views": None}
+
+    @property
+    def views(self) -> dict[str, np.ndarray]:
+        """numpy arrays over the shared buffers (made once in each process)."""
+        if self._views is None:
+            self._views = {name: np.frombuffer(self.raw[name], dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+                           for name, (shape, dtype) in self.specs.items()}
+        return self._views
+
+
+def _serve_shared_step(venv: FreshInfoDummyVecEnv, arrays: _StepArrays) -> tuple[list, list | None]:
+    """A step whose actions and results live in ``arrays``; the reply is (infos, reset infos or None)."""
+    views = arrays.views
+    venv.step_async(views["actions"].copy())
+    obs, rewards, dones, infos = venv.step_wait()
+    views["obs"][...] = obs
+    views["rewards"][...] = rewards
+    views["dones"][...] = dones
+    return infos, (venv.reset_infos if dones.any() else None)
 
 
 def _spin_until_readable(remote, spin_s: float | None = None) -> None:
@@ -79,11 +131,12 @@ def _spin_until_readable(remote, spin_s: float | None = None) -> None:
         pass
 
 
-def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
+def _worker(remote, parent_remote, env_fns: CloudpickleWrapper, arrays: _StepArrays | None = None) -> None:
     """Serve one shard: a ``DummyVecEnv`` over this worker's envs, one command per message.
 
     ``remote`` is a pipe end or a :class:`SharedMemoryChannel` end; ``parent_remote`` is the
-    parent's pipe end to close here (None for a channel).
+    parent's pipe end to close here (None for a channel); with ``arrays`` a step's actions and
+    results go through them (see :class:`_StepArrays`).
     """
     if parent_remote is not None:
         parent_remote.close()
@@ -92,6 +145,9 @@ def _worker(remote, parent_remote, env_fns: CloudpickleWrapper) -> None:
         while True:
             _spin_until_readable(remote)
             cmd, data = remote.recv()
+            if cmd == "step" and arrays is not None:
+                remote.send(_serve_shared_step(venv, arrays))
+                continue
             reply = _serve(venv, cmd, data)
             if reply is _STOP:
                 remote.close()
@@ -153,52 +209,79 @@ class ShardedSubprocVecEnv(VecEnv):
             raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
         self.transport = transport
         remote_shards = self.shards[1:] if local_shard else self.shards
+        local = _LocalShard([env_fns[i] for i in self.shards[0]]) if local_shard else None
+        if local is not None:
+            observation_space, action_space = local.venv.observation_space, local.venv.action_space
+        else:  # the spaces size the shared step arrays, which must exist before the workers start
+            probe = env_fns[0]()
+            observation_space, action_space = probe.observation_space, probe.action_space
+            probe.close()
+        use_arrays = transport == "shared_memory" and _StepArrays.supported(observation_space, action_space)
         self.processes = []
         self.remotes: list[Any] = []
+        #: per remote: its shared step arrays (None: the step travels pickled in the message).
+        self._arrays: list[_StepArrays | None] = []
         for shard in remote_shards:
             fns = CloudpickleWrapper([env_fns[i] for i in shard])
+            arrays = _StepArrays(ctx, len(shard), observation_space, action_space) if use_arrays else None
             if transport == "pipe":
                 remote, work_remote = ctx.Pipe()
                 process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
             else:
                 remote, work_remote = channel_pair(ctx)
-                process = ctx.Process(target=_worker, args=(work_remote, None, fns), daemon=True)
+                process = ctx.Process(target=_worker, args=(work_remote, None, fns, arrays), daemon=True)
                 remote.watch(process)
             process.start()
             self.processes.append(process)
             if transport == "pipe":
                 work_remote.close()
             self.remotes.append(remote)
-        if local_shard:
-            self.remotes.insert(0, _LocalShard([env_fns[i] for i in self.shards[0]]))
-        self.remotes[0].send(("get_spaces", None))
-        observation_space, action_space = self.remotes[0].recv()
+            self._arrays.append(arrays)
+        if local is not None:
+            self.remotes.insert(0, local)
+            self._arrays.insert(0, None)
+        self._shard_reset_infos: list[list[dict]] = [[{} for _ in shard] for shard in self.shards]
         super().__init__(len(env_fns), observation_space, action_space)
 
     # ------------------------------------------------------------------------------ stepping
     def step_async(self, actions: np.ndarray) -> None:
         actions = np.asarray(actions)
-        for shard, remote in zip(self.shards, self.remotes, strict=True):
-            remote.send(("step", actions[shard.start:shard.stop]))
+        for shard, remote, arrays in zip(self.shards, self.remotes, self._arrays, strict=True):
+            if arrays is None:
+                remote.send(("step", actions[shard.start:shard.stop]))
+            else:
+                arrays.views["actions"][...] = actions[shard.start:shard.stop]
+                remote.send(("step", None))
         self.waiting = True
 
     def step_wait(self):
-        results = []
-        for remote in self.remotes:  # the local shard first: it steps while the workers step theirs
+        obs, rewards, dones, infos = [], [], [], []
+        # the local shard first: it steps while the workers step theirs
+        for w, (remote, arrays) in enumerate(zip(self.remotes, self._arrays, strict=True)):
             _spin_until_readable(remote)  # a main process that slept here is slow to wake, as a worker is
-            results.append(remote.recv())
+            reply = remote.recv()
+            if arrays is None:
+                shard_obs, shard_rewards, shard_dones, shard_infos, reset_infos = reply
+            else:
+                views = arrays.views
+                shard_obs, shard_rewards, shard_dones = views["obs"], views["rewards"], views["dones"]
+                shard_infos, reset_infos = reply
+            if reset_infos is not None:
+                self._shard_reset_infos[w] = reset_infos
+            obs.append(shard_obs)
+            rewards.append(shard_rewards)
+            dones.append(shard_dones)
+            infos.extend(shard_infos)
         self.waiting = False
-        obs = np.concatenate([r[0] for r in results])
-        rewards = np.concatenate([r[1] for r in results])
-        dones = np.concatenate([r[2] for r in results])
-        infos = [info for r in results for info in r[3]]
-        self.reset_infos = [info for r in results for info in r[4]]
-        return obs, rewards, dones, infos
+        self.reset_infos = [info for shard in self._shard_reset_infos for info in shard]
+        # concatenate copies: the shared arrays are overwritten by the next step
+        return np.concatenate(obs), np.concatenate(rewards), np.concatenate(dones), infos
 
     def reset(self):
         for shard, remote in zip(self.shards, self.remotes, strict=True):
             remote.send(("reset", ([self._seeds[i] for i in shard], [self._options[i] for i in shard])))
         results = [remote.recv() for remote in self.remotes]
+        self._shard_reset_infos = [list(r[1]) for r in results]
         self.reset_infos = [info for r in results for info in r[1]]
         self._reset_seeds()
         self._reset_options()

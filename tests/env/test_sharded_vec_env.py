@@ -10,14 +10,15 @@ ENV_KWARGS = {"reduced_action_set": True, "start_noop_max": 10}
 def rollout(venv, steps: int = 120, seed: int = 3):
     actions = np.random.default_rng(seed).integers(0, 9, size=(steps, venv.num_envs))
     obs = [venv.reset()]
-    rewards, dones, terminal = [], [], []
+    rewards, dones, terminal, reset_infos = [], [], [], []
     for a in actions:
         o, r, d, infos = venv.step(a)
         obs.append(o)
         rewards.append(r)
         dones.append(d)
         terminal += [info["terminal_observation"] for info in infos if "terminal_observation" in info]
-    return np.array(obs), np.array(rewards), np.array(dones), terminal
+        reset_infos.append(repr(venv.reset_infos))  # a snapshot: the infos of each env's latest reset
+    return np.array(obs), np.array(rewards), np.array(dones), terminal, reset_infos
 
 
 @pytest.mark.timeout(120)
@@ -33,6 +34,7 @@ def test_sharded_workers_give_exactly_the_dummy_vec_env_results():
             assert np.array_equal(x, y)
         assert len(a[3]) == len(b[3]) > 0
         assert all(np.array_equal(x, y) for x, y in zip(a[3], b[3], strict=True))
+        assert a[4] == b[4] and len(set(a[4])) > 1, "reset infos as DummyVecEnv keeps them, after auto-resets too"
     finally:
         dummy.close()
         sharded.close()
