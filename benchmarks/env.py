@@ -166,6 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2))
     sharded_piped, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2,
                                                                     transport="pipe"))
+    sixteen_one, _ = median_of(args.runs, lambda: vec_steps_per_s(16, "dummy", args.vec_steps // 8))
+    sixteen, _ = median_of(args.runs, lambda: vec_steps_per_s(16, "sharded", args.vec_steps // 8, n_workers=2))
     alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
     pair, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(2, args.steps))
 
@@ -186,6 +188,9 @@ def main(argv: list[str] | None = None) -> None:
         ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
         ("  the same through a pipe, env steps/s", f"{sharded_piped:,.0f}", "transport: pipe"),
         ("  ratio, pipe", f"{sharded_piped / eight_one:.2f}", ""),
+        ("DummyVecEnv 16 envs, env steps/s", f"{sixteen_one:,.0f}", "one process"),
+        ("sharded: 2 shards x 8 envs", f"{sixteen:,.0f}", "vec_env: sharded"),
+        ("ratio sharded 2 x 8 / 1 process", f"{sixteen / sixteen_one:.2f}", "target >= 1.7 on 2 cores"),
         ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
         ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),
         ("machine ceiling: 2 processes / 1", f"{pair / alone:.2f}", "no vector env can beat this"),

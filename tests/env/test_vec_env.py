@@ -78,6 +78,7 @@ def test_monitor_dir_gets_a_log_per_worker(tmp_path):
     ({"wrappers": [{"name": "RewardShapingWrapper", "kwargs": {"postur_weight": 1}}]}, "postur_weight"),
     ({"wrappers": [{"name": "RewardShapingWrapper", "kwargs": {"posture_weight": math.inf}}]}, "posture_weight"),
     ({"vec_env": "threads"}, "vec_env"),
+    ({"vec_env": "sharded", "transport": "sockets"}, "transport"),
     ({"n_envs": 0}, "n_envs"),
     ({"max_episode_steps": 0}, "max_episode_steps"),
     ({"env_kwargs": {"frames_per_step": 0}}, "frames_per_step"),
