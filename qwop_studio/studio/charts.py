@@ -2,7 +2,8 @@
 
 :class:`ChartData` collects points from trainer events (``EpisodeEnd`` -> one raw point per episode
 and a moving average; ``Metrics`` -> the per-second statistics; ``WeightsChanged`` -> a vertical
-marker at the step where the change took effect; ``Started`` of a resumed run -> the run's history
+marker at the step where the change took effect; ``Evaluated`` -> a large dot on the success-rate
+and 100 m time charts, one per periodic evaluation; ``Started`` of a resumed run -> the run's history
 up to the resume step, read back from its ``progress.csv`` and ``reward_weights.csv``, so a resumed
 run's charts continue instead of starting empty). :class:`ChartView` draws one of :data:`CHARTS`
 onto a surface, cached and redrawn at most :data:`REDRAW_INTERVAL_S` apart, so that the window's frame
@@ -43,6 +44,7 @@ TITLE_TEXT: Colour = (222, 228, 240)
 EMPTY_TEXT: Colour = (110, 118, 138)
 MARKER: Colour = (236, 178, 64)
 RAW_POINT: Colour = (84, 132, 196)
+EVAL_POINT: Colour = (120, 220, 140)
 LINE: Colour = (98, 196, 255)
 FONT_FILE = "NotoSans-Regular.ttf"
 
@@ -56,13 +58,15 @@ class ChartSpec:
     line: str                # line series name
     percent: bool = False
     unit: str = ""
+    evals: str | None = None  # series of periodic evaluations, drawn as large dots, or None
 
 
 #: Selectable charts, in menu order (key -> spec).
 CHARTS: dict[str, ChartSpec] = {
     "reward": ChartSpec("Episode reward", "reward", "reward_avg"),
     "distance": ChartSpec("Distance", "distance", "distance_avg", unit=" m"),
-    "success": ChartSpec("Success rate", None, "success_rate", percent=True),
+    "success": ChartSpec("Success rate", None, "success_rate", percent=True, evals="eval_success"),
+    "eval_time": ChartSpec("Eval: median 100 m time", None, "eval_time", unit=" s", evals="eval_time"),
     "length": ChartSpec("Episode length", "length", "length_avg", unit=" steps"),
     "exploration": ChartSpec("Exploration / entropy", None, "exploration"),
     "throughput": ChartSpec("Throughput", None, "throughput", unit=" steps/s"),
@@ -111,7 +115,7 @@ class ChartData:
     """Everything the charts show, fed with trainer events. ``version`` changes with every new point."""
 
     SERIES = ("reward", "reward_avg", "distance", "distance_avg", "length", "length_avg", "success_rate",
-              "exploration", "throughput")
+              "exploration", "throughput", "eval_success", "eval_time")
 
     def __init__(self) -> None:
         self.series: dict[str, Series] = {name: Series() for name in self.SERIES}
@@ -154,6 +158,11 @@ class ChartData:
             self.version += 1
         elif isinstance(event, msg.WeightsChanged):
             self.markers.append((event.step, _weights_label(event.changes)))
+            self.version += 1
+        elif isinstance(event, msg.Evaluated):
+            self.series["eval_success"].add(event.step, event.success_rate)
+            if event.median_time_s is not None:
+                self.series["eval_time"].add(event.step, event.median_time_s)
             self.version += 1
 
     def _add_episode(self, step: float, reward: float, distance: float, length: float) -> None:
@@ -282,6 +291,7 @@ class ChartView:
         title = data.exploration_label if self.key == "exploration" else spec.title
         line = data.series[spec.line]
         pts = data.series[spec.points] if spec.points else None
+        evals = data.series[spec.evals] if spec.evals else None
         latest = f"  {self._fmt(line.ys[-1], spec)}" if len(line) else ""
         surf.blit(f.title.render(title, True, TITLE_TEXT), (10, 6))
         if latest:
@@ -289,8 +299,8 @@ class ChartView:
             surf.blit(label, (w - label.get_width() - 10, 6))
         plot = pygame.Rect(52, 30, max(10, w - 64), max(10, h - 52))
         surf.fill(PLOT_BACKGROUND, plot)
-        xs_all = (pts.xs if pts else []) + line.xs
-        ys_all = (pts.ys if pts else []) + line.ys
+        xs_all = (pts.xs if pts else []) + line.xs + (evals.xs if evals else [])
+        ys_all = (pts.ys if pts else []) + line.ys + (evals.ys if evals else [])
         if not xs_all:
             msg_s = f.small.render("waiting for data", True, EMPTY_TEXT)
             surf.blit(msg_s, msg_s.get_rect(center=plot.center))
@@ -341,6 +351,9 @@ class ChartView:
             pygame.draw.aalines(surf, LINE, False, [(sx(x), sy(y)) for x, y in zip(line.xs, line.ys, strict=True)])
         elif len(line) == 1:
             pygame.draw.circle(surf, LINE, (sx(line.xs[0]), sy(line.ys[0])), 3)
+        if evals is not None:  # an evaluation plays the greedy policy: its own colour, on top
+            for x, y in zip(evals.xs, evals.ys, strict=True):
+                pygame.draw.circle(surf, EVAL_POINT, (round(sx(x)), round(sy(y))), 4)
         pygame.draw.rect(surf, GRID, plot, 1)
 
     @staticmethod

@@ -40,6 +40,36 @@ def test_every_chart_draws_with_and_without_data(key, size):
         view.draw(target, pygame.Rect(10, 10, *size), data)
 
 
+def _eval_pixels(surface: pygame.Surface) -> int:
+    from qwop_studio.studio.charts import EVAL_POINT
+
+    pixels = pygame.surfarray.pixels3d(surface)
+    return int(((pixels[..., 0] == EVAL_POINT[0]) & (pixels[..., 1] == EVAL_POINT[1])
+                & (pixels[..., 2] == EVAL_POINT[2])).sum())
+
+
+@pytest.mark.parametrize("key", ["success", "eval_time"])
+def test_periodic_evaluations_are_dots_on_the_success_and_time_charts(key):
+    """The trainer's Evaluated events (best-model keeping) show as dots in their own colour; an
+    evaluation where nothing finished has a success rate but no median time."""
+    data = ChartData()
+    _feed(data)
+    before = data.version
+    rendered = {}
+    for with_evals in (False, True):
+        if with_evals:
+            data.add(msg.Evaluated(step=1000, success_rate=0.0, median_time_s=None, score_s=133.3, improved=True,
+                                   duration_s=2.0))
+            data.add(msg.Evaluated(step=1500, success_rate=0.6, median_time_s=71.5, score_s=95.0, improved=True,
+                                   duration_s=2.0))
+        surface = pygame.Surface((420, 200))
+        ChartView(key).render(surface, data)
+        rendered[with_evals] = _eval_pixels(surface)
+    assert data.series["eval_success"].ys == [0.0, 0.6] and data.series["eval_time"].ys == [71.5]
+    assert data.version > before
+    assert rendered[False] == 0 and rendered[True] > 20
+
+
 def test_nice_ticks_are_round_and_cover_the_range():
     assert nice_ticks(0, 10000, 4) == [0, 2500, 5000, 7500, 10000]
     assert nice_ticks(-15.3, -4.2, 4)[0] >= -15.3
