@@ -74,21 +74,35 @@ CHARTS: dict[str, ChartSpec] = {
 
 
 class Series:
-    """(step, value) pairs, thinned when long."""
+    """(step, value) pairs, thinned evenly when long, the latest point always kept.
+
+    Past :data:`MAX_POINTS` every other point goes and from then on only every ``stride``-th new
+    point is kept (the newest one stands in until then), so a long run, or a resumed run's history
+    loaded at once, keeps the same density from its first step to its last. (Thinning only the
+    older half each time left the first half of a 20 M-step history with a handful of points.)
+    """
 
     def __init__(self) -> None:
         self.xs: list[float] = []
         self.ys: list[float] = []
+        self.stride = 1
+        self._count = 0
+        self._last_is_stand_in = False
 
     def add(self, x: float, y: float) -> None:
         if y is None or not math.isfinite(y):
             return
-        self.xs.append(float(x))
-        self.ys.append(float(y))
+        if self._last_is_stand_in:
+            self.xs[-1], self.ys[-1] = float(x), float(y)
+        else:
+            self.xs.append(float(x))
+            self.ys.append(float(y))
+        self._count += 1
+        self._last_is_stand_in = self._count % self.stride != 0
         if len(self.xs) > MAX_POINTS:
-            half = len(self.xs) // 2
-            self.xs[:half] = self.xs[:half:2]
-            self.ys[:half] = self.ys[:half:2]
+            self.xs[:-1] = self.xs[:-1:2]
+            self.ys[:-1] = self.ys[:-1:2]
+            self.stride *= 2
 
     def __len__(self) -> int:
         return len(self.xs)
@@ -96,6 +110,7 @@ class Series:
     def clear(self) -> None:
         self.xs.clear()
         self.ys.clear()
+        self.stride, self._count, self._last_is_stand_in = 1, 0, False
 
 
 class _MovingAverage:

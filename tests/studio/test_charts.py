@@ -70,6 +70,22 @@ def test_periodic_evaluations_are_dots_on_the_success_and_time_charts(key):
     assert rendered[False] == 0 and rendered[True] > 20
 
 
+def test_a_long_series_stays_evenly_dense_and_ends_at_the_latest_point():
+    """80,000 episodes (a 20 M-step history loaded on resume): bounded, the same density in the first
+    and last quarter of the steps, and the newest value is the last point (the chart's label)."""
+    from qwop_studio.studio.charts import MAX_POINTS, Series
+
+    series = Series()
+    for i in range(80_000):
+        series.add(i, float(i))
+    assert len(series) <= MAX_POINTS + 1
+    assert series.xs[-1] == 79_999 and series.ys[-1] == 79_999.0
+    assert series.xs == sorted(series.xs)
+    first = sum(x < 20_000 for x in series.xs)
+    last = sum(x >= 60_000 for x in series.xs)
+    assert abs(first - last) <= 0.1 * last
+
+
 def test_nice_ticks_are_round_and_cover_the_range():
     assert nice_ticks(0, 10000, 4) == [0, 2500, 5000, 7500, 10000]
     assert nice_ticks(-15.3, -4.2, 4)[0] >= -15.3
