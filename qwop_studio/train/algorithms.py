@@ -5,8 +5,8 @@ Hyperparameters are named exactly as the SB3 constructors name them, so a block 
 is a short string: ``lin_3e-4`` decays linearly from 3e-4 to 0 over training; a plain number is a
 constant. Ours adds a step schedule, a list of ``[env_step, value]`` points joined by straight lines
 (``[[0, 3.0e-4], [11000000, 3.0e-4], [17000000, 3.0e-5]]``): a late decay that does not depend on
-``total_timesteps`` or on when a time budget stops the run. ``policy_kwargs`` is a YAML mapping (not the Zoo's ``"dict(...)"`` string) and
-``activation_fn`` a name such as ``ReLU`` or ``nn.Tanh``.
+``total_timesteps`` or on when a time budget stops the run. ``policy_kwargs`` is a YAML mapping
+(not the Zoo's ``"dict(...)"`` string) and ``activation_fn`` a name such as ``ReLU`` or ``nn.Tanh``.
 
 Importing this module imports Stable-Baselines3 (and so torch) only when a class is asked for.
 """
@@ -114,14 +114,12 @@ class StepSchedule:
 
     def __call__(self, progress_remaining: float) -> float:
         step = (1.0 - progress_remaining) * self.total_timesteps
-        steps = [p[0] for p in self.points]
-        values = [p[1] for p in self.points]
-        if step <= steps[0]:
-            return values[0]
+        if step <= self.points[0][0]:
+            return self.points[0][1]
         for (s0, v0), (s1, v1) in zip(self.points, self.points[1:]):
             if step <= s1:
                 return v0 + (v1 - v0) * (step - s0) / (s1 - s0) if s1 > s0 else v1
-        return values[-1]
+        return self.points[-1][1]
 
 
 def step_schedule_points(value: Any) -> tuple[tuple[float, float], ...]:
