@@ -88,7 +88,7 @@ class _StepArrays:
         }
         self.raw = {name: ctx.RawArray("b", max(1, int(np.prod(shape)) * dtype.itemsize))
                     for name, (shape, dtype) in self.specs.items()}
-        self._views: dict[str, np.ndarray] | None = None
+        self.views = self._make_views()
 
     @staticmethod
     def supported(observation_space: gym.Space, action_space: gym.Space) -> bool:
@@ -97,16 +97,17 @@ class _StepArrays:
                 and isinstance(action_space, (gym.spaces.Discrete, gym.spaces.Box, gym.spaces.MultiDiscrete,
                                               gym.spaces.MultiBinary)))
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {"specs": self.specs, "raw": self.raw, "_views": None}
+    def _make_views(self) -> dict[str, np.ndarray]:
+        """numpy arrays over the shared buffers (views do not pickle: each process makes its own)."""
+        return {name: np.frombuffer(self.raw[name], dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+                for name, (shape, dtype) in self.specs.items()}
 
-    @property
-    def views(self) -> dict[str, np.ndarray]:
-        """numpy arrays over the shared buffers (made once in each process)."""
-        if self._views is None:
-            self._views = {name: np.frombuffer(self.raw[name], dtype=dtype, count=int(np.prod(shape))).reshape(shape)
-                           for name, (shape, dtype) in self.specs.items()}
-        return self._views
+    def __getstate__(self) -> dict[str, Any]:
+        return {"specs": self.specs, "raw": self.raw}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.specs, self.raw = state["specs"], state["raw"]
+        self.views = self._make_views()
 
 
 def _serve_shared_step(venv: FreshInfoDummyVecEnv, arrays: _StepArrays) -> tuple[list, list | None]:
@@ -207,7 +208,6 @@ class ShardedSubprocVecEnv(VecEnv):
         self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
         if transport not in TRANSPORTS:
             raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
-        self.transport = transport
         remote_shards = self.shards[1:] if local_shard else self.shards
         local = _LocalShard([env_fns[i] for i in self.shards[0]]) if local_shard else None
         if local is not None:
@@ -227,14 +227,14 @@ class ShardedSubprocVecEnv(VecEnv):
             if transport == "pipe":
                 remote, work_remote = ctx.Pipe()
                 process = ctx.Process(target=_worker, args=(work_remote, remote, fns), daemon=True)
+                process.start()
+                work_remote.close()
             else:
                 remote, work_remote = channel_pair(ctx)
                 process = ctx.Process(target=_worker, args=(work_remote, None, fns, arrays), daemon=True)
+                process.start()
                 remote.watch(process)
-            process.start()
             self.processes.append(process)
-            if transport == "pipe":
-                work_remote.close()
             self.remotes.append(remote)
             self._arrays.append(arrays)
         if local is not None:
@@ -282,7 +282,7 @@ class ShardedSubprocVecEnv(VecEnv):
             remote.send(("reset", ([self._seeds[i] for i in shard], [self._options[i] for i in shard])))
         results = [remote.recv() for remote in self.remotes]
         self._shard_reset_infos = [list(r[1]) for r in results]
-        self.reset_infos = [info for r in results for info in r[1]]
+        self.reset_infos = [info for shard in self._shard_reset_infos for info in shard]
         self._reset_seeds()
         self._reset_options()
         return np.concatenate([r[0] for r in results])

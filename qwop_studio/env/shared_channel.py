@@ -52,8 +52,7 @@ class SharedMemoryChannel:
         self._is_child = is_child
         self._peer: Any = None
         self._has_message = False
-        self._in_view: memoryview | None = None
-        self._out_view: memoryview | None = None
+        self._make_views()
 
     def watch(self, process: Any) -> None:
         """The peer process whose death should end a blocked ``recv`` with ``EOFError``."""
@@ -62,8 +61,7 @@ class SharedMemoryChannel:
     # ---------------------------------------------------------------------------- sending
     def send(self, obj: Any) -> None:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        view = self._out_view if self._out_view is not None else self._view(self._outbox)
-        self._out_view = view
+        view = self._out_view
         if _HEADER.size + len(data) <= len(view):
             _HEADER.pack_into(view, 0, len(data))
             view[_HEADER.size:_HEADER.size + len(data)] = data
@@ -87,8 +85,7 @@ class SharedMemoryChannel:
             if not self._peer_alive():
                 raise EOFError("the process at the other end of the channel has exited")
         self._has_message = False
-        view = self._in_view if self._in_view is not None else self._view(self._inbox)
-        self._in_view = view
+        view = self._in_view
         (length,) = _HEADER.unpack_from(view, 0)
         if length < 0:
             return pickle.loads(self._pipe.recv_bytes())
@@ -96,12 +93,19 @@ class SharedMemoryChannel:
 
     def close(self) -> None:
         self._pipe.close()
-        self._in_view = self._out_view = None
 
     # ---------------------------------------------------------------------------- helpers
-    @staticmethod
-    def _view(mailbox: _Mailbox) -> memoryview:
-        return memoryview(mailbox.buffer).cast("B")
+    def _make_views(self) -> None:
+        """Byte views of both mailboxes (views do not pickle: each process makes its own)."""
+        self._in_view = memoryview(self._inbox.buffer).cast("B")
+        self._out_view = memoryview(self._outbox.buffer).cast("B")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in ("_in_view", "_out_view")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._make_views()
 
     def _peer_alive(self) -> bool:
         if self._is_child:
