@@ -71,32 +71,84 @@ class _TrackContactRecorder(b2.contactListener):
         self.events.append(BeginContact(name_a, name_b, max(xs)))
 
 
-_FIXTURE_DEFS: dict[spec.BoxSpec, b2.fixtureDef] = {}
-
-
 def _fixture_def(box: spec.BoxSpec) -> b2.fixtureDef:
-    """The box's fixture definition, built once: pybox2d leaks a little memory for every fixture
-    definition it builds, so a new world per reset would otherwise grow the process without end."""
-    fixture = _FIXTURE_DEFS.get(box)
-    if fixture is None:
-        fixture = b2.fixtureDef(
-            shape=b2.polygonShape(box=(box.half_w, box.half_h)),
-            density=box.density,
-            friction=box.friction,
-            restitution=box.restitution,
-            categoryBits=box.category,
-            maskBits=box.mask,
-            userData=box.name,
+    return b2.fixtureDef(shape=b2.polygonShape(box=(box.half_w, box.half_h)), density=box.density,
+                         friction=box.friction, restitution=box.restitution, categoryBits=box.category,
+                         maskBits=box.mask, userData=box.name)
+
+
+def _body_def(box: spec.BoxSpec) -> b2.bodyDef:
+    return b2.bodyDef(type=b2.dynamicBody if box.dynamic else b2.staticBody, position=(box.x, box.y),
+                      angle=box.angle, awake=box.awake, userData=box.name)
+
+
+_BoxDefs = tuple[b2.bodyDef, b2.fixtureDef]
+
+
+@dataclass(frozen=True)
+class _Definitions:
+    """Every Box2D definition a world is built from, made once per process and reused by every reset.
+
+    Why: a reset builds a new world, and pybox2d turns each keyword argument of ``CreateBody`` or
+    ``CreateRevoluteJoint`` into a Python-level attribute set on a temporary definition; making those
+    on every reset was ~45 % of a reset's ~330 µs (measured), and resets fall unevenly, every few
+    dozen steps of a learner, so in a vector env they hold up the whole step. pybox2d also leaks a
+    little memory for every fixture definition it builds. Joint definitions get their bodies set
+    just before each use.
+    """
+
+    track: list[_BoxDefs]
+    block: _BoxDefs
+    hurdle_base: _BoxDefs
+    hurdle_top: _BoxDefs
+    hurdle_joint: b2.revoluteJointDef
+    parts: list[tuple[str, b2.bodyDef, b2.fixtureDef]]
+    #: (joint name, body A's name, body B's name, definition), in creation order.
+    joints: list[tuple[str, str, str, b2.revoluteJointDef]]
+
+    @staticmethod
+    def build() -> _Definitions:
+        # Local anchors come from the spawn pose exactly as Box2D computes them (float32 rotation).
+        scratch = b2.world()
+        spawn = {p.name: scratch.CreateBody(_body_def(p)) for p in spec.PARTS}
+        joints = [(j.name, j.body_a, j.body_b, b2.revoluteJointDef(
+            localAnchorA=spawn[j.body_a].GetLocalPoint(j.world_a),
+            localAnchorB=spawn[j.body_b].GetLocalPoint(j.world_b),
+            referenceAngle=j.reference_angle, enableLimit=True, lowerAngle=j.lower, upperAngle=j.upper,
+            enableMotor=j.motor, maxMotorTorque=j.max_torque, motorSpeed=0.0,
+        )) for j in spec.JOINTS]
+        return _Definitions(
+            track=[(_body_def(seg), _fixture_def(seg)) for seg in spec.TRACK],
+            block=(_body_def(spec.BLOCK), _fixture_def(spec.BLOCK)),
+            hurdle_base=(_body_def(spec.HURDLE_BASE), _fixture_def(spec.HURDLE_BASE)),
+            hurdle_top=(_body_def(spec.HURDLE_TOP), _fixture_def(spec.HURDLE_TOP)),
+            hurdle_joint=b2.revoluteJointDef(
+                localAnchorA=spec.HURDLE_JOINT_LOCAL_A, localAnchorB=spec.HURDLE_JOINT_LOCAL_B,
+                referenceAngle=0.0, enableLimit=True, lowerAngle=0.0, upperAngle=0.0),
+            parts=[(p.name, _body_def(p), _fixture_def(p)) for p in spec.PARTS],  # type: ignore[misc]
+            joints=joints,
         )
-        _FIXTURE_DEFS[box] = fixture
-    return fixture
 
 
-def _make_box(world: b2.world, box: spec.BoxSpec) -> b2.body:
-    body = world.CreateBody(type=b2.dynamicBody if box.dynamic else b2.staticBody,
-                            position=(box.x, box.y), angle=box.angle, awake=box.awake, userData=box.name)
-    body.CreateFixture(_fixture_def(box))
+_DEFINITIONS: _Definitions | None = None
+
+
+def _definitions() -> _Definitions:
+    global _DEFINITIONS
+    if _DEFINITIONS is None:
+        _DEFINITIONS = _Definitions.build()
+    return _DEFINITIONS
+
+
+def _make_box(world: b2.world, body_def: b2.bodyDef, fixture_def: b2.fixtureDef) -> b2.body:
+    body = world.CreateBody(body_def)
+    body.CreateFixture(fixture_def)
     return body
+
+
+def _make_joint(world: b2.world, defn: b2.revoluteJointDef, body_a: b2.body, body_b: b2.body) -> b2.revoluteJoint:
+    defn.bodyA, defn.bodyB = body_a, body_b
+    return world.CreateJoint(defn)
 
 
 class QWOPWorld:
@@ -116,26 +168,15 @@ class QWOPWorld:
             world.contactListener = self._recorder
         self.world = world
         # Creation order is the original's (spec §2.1): track, block, hurdle, parts, joints.
-        self.track = [_make_box(world, seg) for seg in spec.TRACK]
-        self.block = _make_box(world, spec.BLOCK)
-        self.hurdle_base = _make_box(world, spec.HURDLE_BASE)
-        self.hurdle_top = _make_box(world, spec.HURDLE_TOP)
-        self.hurdle_joint = world.CreateRevoluteJoint(
-            bodyA=self.hurdle_top, bodyB=self.hurdle_base,
-            localAnchorA=spec.HURDLE_JOINT_LOCAL_A, localAnchorB=spec.HURDLE_JOINT_LOCAL_B,
-            referenceAngle=0.0, enableLimit=True, lowerAngle=0.0, upperAngle=0.0,
-        )
-        self.parts: dict[str, b2.body] = {p.name: _make_box(world, p) for p in spec.PARTS}  # type: ignore[misc]
-        self.joints: dict[str, b2.revoluteJoint] = {}
-        for j in spec.JOINTS:
-            a, b = self.parts[j.body_a], self.parts[j.body_b]
-            self.joints[j.name] = world.CreateRevoluteJoint(
-                bodyA=a, bodyB=b,
-                localAnchorA=a.GetLocalPoint(j.world_a), localAnchorB=b.GetLocalPoint(j.world_b),
-                referenceAngle=j.reference_angle, enableLimit=True,
-                lowerAngle=j.lower, upperAngle=j.upper,
-                enableMotor=j.motor, maxMotorTorque=j.max_torque, motorSpeed=0.0,
-            )
+        defs = _definitions()
+        self.track = [_make_box(world, *seg) for seg in defs.track]
+        self.block = _make_box(world, *defs.block)
+        self.hurdle_base = _make_box(world, *defs.hurdle_base)
+        self.hurdle_top = _make_box(world, *defs.hurdle_top)
+        self.hurdle_joint = _make_joint(world, defs.hurdle_joint, self.hurdle_top, self.hurdle_base)
+        self.parts: dict[str, b2.body] = {name: _make_box(world, body, fixture) for name, body, fixture in defs.parts}
+        self.joints: dict[str, b2.revoluteJoint] = {
+            name: _make_joint(world, defn, self.parts[a], self.parts[b]) for name, a, b, defn in defs.joints}
         self.bodies_in_state_order: list[b2.body] = [self.parts[n] for n in spec.OBSERVATION_ORDER] + [
             self.hurdle_base, self.hurdle_top]
         self.torso = self.parts["torso"]
