@@ -44,6 +44,25 @@ def test_a_reset_game_is_bitwise_the_fresh_game():
         assert np.array_equal(play(used, keys), fresh)
 
 
+def test_games_stepped_and_reset_in_turn_share_nothing():
+    """Worlds are built from Box2D definitions made once per process (joint definitions get their
+    bodies set just before use), so games stepped and reset in turn, as a vector env's are, must not
+    see each other: each one's states equal a lone game's, bit for bit."""
+    keys_a, keys_b = random_keys(21, 200), random_keys(22, 100)
+    lone_a, lone_b = play(QWOPGame(), keys_a), play(QWOPGame(), keys_b)
+    a, b = QWOPGame(), QWOPGame()
+    out_a, out_b = np.empty_like(lone_a), np.empty((200, 12, 6))
+    for i, key in enumerate(keys_a):
+        if i == 100:  # b starts over while a runs on: a new world from the shared definitions
+            b.reset()
+        a.step(key)
+        b.step(keys_b[i % 100])
+        out_a[i], out_b[i] = a.body_states(), b.body_states()
+    assert np.array_equal(out_a, lone_a)
+    assert np.array_equal(out_b[:100], lone_b)
+    assert np.array_equal(out_b[100:], lone_b)
+
+
 def test_same_keys_same_states_in_a_fresh_process():
     keys = random_keys(5, 300)
     code = (
