@@ -58,8 +58,7 @@ def with_studio(config: str, seconds: float, warmup_s: float, overrides: dict | 
     """(mean env steps/s, window fps while measuring, slowest frame in ms) with the studio open."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    import pygame
-
+    from qwop_studio.render.pacing import FramePacer
     from qwop_studio.studio.app import StudioApp
     from qwop_studio.studio.trainer_link import LinkState
 
@@ -76,12 +75,12 @@ def with_studio(config: str, seconds: float, warmup_s: float, overrides: dict | 
 
         app.link.poll = poll
         app.start_training()
-        clock = pygame.time.Clock()
+        pacer = FramePacer(app.fps)
         started = None
         frames, measure_t0, slowest = 0, None, 0.0
         t0 = time.monotonic()
         while time.monotonic() - t0 < 180:
-            dt = clock.tick(app.fps) / 1000.0
+            dt = pacer.tick()
             t = time.monotonic()
             app.frame(min(dt, 0.25))
             if started is None and app.link.state == LinkState.RUNNING:

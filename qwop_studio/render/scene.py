@@ -31,6 +31,7 @@ import pygame
 from qwop_studio.render import runner as runner_look
 from qwop_studio.render.geometry import mix_colour, scale_colour
 from qwop_studio.render.hud import Hud, Overlay
+from qwop_studio.render.pacing import FramePacer
 from qwop_studio.sim import spec
 
 Colour = tuple[int, int, int]
@@ -429,8 +430,8 @@ class HumanWindow:
         pygame.display.init()
         pygame.display.set_caption(title)
         self._screen = pygame.display.set_mode(size, pygame.RESIZABLE)
-        self._clock = pygame.time.Clock()
         self.fps = fps
+        self._pacer = FramePacer(fps)
         self.closed = False
 
     @property
@@ -453,8 +454,8 @@ class HumanWindow:
         pygame.display.flip()
 
     def tick(self) -> float:
-        """Wait for the next frame at ``fps``; returns the milliseconds since the last call."""
-        return self._clock.tick(self.fps)
+        """Wait for the next frame at ``fps`` (:class:`FramePacer`); returns the milliseconds since the last call."""
+        return self._pacer.tick() * 1000.0
 
     def show(self, game, overlay: Overlay | None = None) -> None:
         """Handle window events, draw ``game``, flip and keep 30 frames/s."""

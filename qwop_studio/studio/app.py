@@ -37,6 +37,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu
 from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 
+from qwop_studio.render.pacing import FramePacer
 from qwop_studio.studio import controls as ctl
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
 from qwop_studio.studio.runner import AGENT, MODELS_DIR, LiveRunner
@@ -429,10 +430,10 @@ class StudioApp:
 
     def run(self) -> int:
         """The window's loop, until quit (and the trainer has saved)."""
-        clock = pygame.time.Clock()
+        pacer = FramePacer(self.fps)
         try:
             while self.running:
-                dt_s = clock.tick(self.fps) / 1000.0
+                dt_s = pacer.tick()
                 self.frame(min(dt_s, 0.25))
         finally:
             self.shutdown()

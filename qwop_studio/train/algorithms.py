@@ -116,7 +116,7 @@ class StepSchedule:
         step = (1.0 - progress_remaining) * self.total_timesteps
         if step <= self.points[0][0]:
             return self.points[0][1]
-        for (s0, v0), (s1, v1) in zip(self.points, self.points[1:]):
+        for (s0, v0), (s1, v1) in zip(self.points, self.points[1:], strict=False):
             if step <= s1:
                 return v0 + (v1 - v0) * (step - s0) / (s1 - s0) if s1 > s0 else v1
         return self.points[-1][1]

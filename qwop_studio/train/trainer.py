@@ -234,8 +234,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from stable_baselines3.common.logger import configure
 
     from qwop_studio.env import make_vec_env
-    from qwop_studio.train import callbacks as cb
     from qwop_studio.sim.spec import FRAME_CLOCK_S
+    from qwop_studio.train import callbacks as cb
     from qwop_studio.train.algorithms import build_kwargs
     from qwop_studio.train.best_model import BestModelCallback
 

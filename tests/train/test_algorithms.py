@@ -28,7 +28,9 @@ def test_step_schedule_follows_straight_lines_between_env_steps_whatever_the_tot
     points = [[0, 3e-4], [11_000_000, 3e-4], [17_000_000, 3e-5]]
     for total in (16_760_000, 20_000_000):  # a time budget or a --total-timesteps must not move the decay
         schedule = parse_schedule(points, total)
-        at = lambda step: schedule(1.0 - step / total)  # SB3 passes the progress remaining
+
+        def at(step: int, schedule=schedule, total=total) -> float:
+            return schedule(1.0 - step / total)  # SB3 passes the progress remaining
         assert at(0) == at(11_000_000) == pytest.approx(3e-4)
         assert at(14_000_000) == pytest.approx(1.65e-4)
         assert at(16_760_000) == pytest.approx(3e-4 + (3e-5 - 3e-4) * 5.76 / 6)
