@@ -14,6 +14,9 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
 * The machine's own ceiling for that ratio: two fully independent processes, each stepping its own
   ``QWOPEnv`` with no communication at all, against one such process alone. No vector env can beat
   it, so it tells whether a missed 1.7 is the vector env's fault or the machine's.
+* The lock-step bound (:func:`lockstep_bound`): a vector env's step waits for its slowest shard, and
+  env steps vary, so even with free communication two shards cannot double the rate; measured from
+  timed env steps for shards of 1, 4 and 8 envs.
 
 ``--soak [STEPS]`` instead plays STEPS (default 1,000,000) random-action steps across resets and
 reports non-finite ends, crashes and the process's memory (RSS) along the way.
@@ -97,6 +100,39 @@ def independent_processes_steps_per_s(n_processes: int, steps: int) -> float:
         return float(sum(pool.map(_env_run_steps_per_s, [(steps, i) for i in range(n_processes)])))
 
 
+def lockstep_bound(envs_per_shard: int, steps: int, seed: int = 0) -> float:
+    """The speed-up no lock-step vector env can beat with 2 shards of ``envs_per_shard`` envs each.
+
+    A vector env (SB3's API) returns a step only when every env has stepped, so with two shards in
+    parallel a step takes as long as the slower shard. Here the two shards' envs (make_vec_env's
+    workers, wrappers included) are stepped in this one process, each env step and its auto-reset
+    timed, and the bound is mean(A + B) / mean(max(A, B)) over the steps, for A and B the two
+    shards' times: what two cores could give with zero communication cost. Env steps vary (a reset
+    costs ~2 normal steps, contacts vary with the pose), so it is below 2, and lower the fewer envs
+    a shard holds.
+    """
+    from qwop_studio.env.vec import make_worker
+
+    envs = [make_worker(rank, seed, {}, [], 1000, None) for rank in range(2 * envs_per_shard)]
+    for rank, env in enumerate(envs):
+        env.reset(seed=seed + rank)
+    rng = np.random.default_rng(seed)
+    actions = rng.integers(0, 16, size=(steps, len(envs))).tolist()
+    times = np.empty((steps, len(envs)))
+    clock = time.perf_counter
+    for t, row in enumerate(actions):
+        for i, (env, action) in enumerate(zip(envs, row, strict=True)):
+            start = clock()
+            _, _, terminated, truncated, _ = env.step(action)
+            if terminated or truncated:
+                env.reset()
+            times[t, i] = clock() - start
+    for env in envs:
+        env.close()
+    a, b = times[:, :envs_per_shard].sum(axis=1), times[:, envs_per_shard:].sum(axis=1)
+    return float((a + b).mean() / np.maximum(a, b).mean())
+
+
 def rss_mb() -> float:
     """This process's resident memory in MB (Linux ``/proc``; ``nan`` elsewhere)."""
     try:
@@ -168,6 +204,9 @@ def main(argv: list[str] | None = None) -> None:
                                                                     transport="pipe"))
     sixteen_one, _ = median_of(args.runs, lambda: vec_steps_per_s(16, "dummy", args.vec_steps // 8))
     sixteen, _ = median_of(args.runs, lambda: vec_steps_per_s(16, "sharded", args.vec_steps // 8, n_workers=2))
+    bound_1, _ = median_of(args.runs, lambda: lockstep_bound(1, args.vec_steps))
+    bound_4, _ = median_of(args.runs, lambda: lockstep_bound(4, args.vec_steps // 4))
+    bound_8, _ = median_of(args.runs, lambda: lockstep_bound(8, args.vec_steps // 8))
     alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
     pair, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(2, args.steps))
 
@@ -194,6 +233,9 @@ def main(argv: list[str] | None = None) -> None:
         ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
         ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),
         ("machine ceiling: 2 processes / 1", f"{pair / alone:.2f}", "no vector env can beat this"),
+        ("lock-step bound, 2 shards x 1 env", f"{bound_1:.2f}", "mean(A+B) / mean(max(A, B)) of timed env steps"),
+        ("lock-step bound, 2 shards x 4 envs", f"{bound_4:.2f}", "no lock-step vector env can beat these"),
+        ("lock-step bound, 2 shards x 8 envs", f"{bound_8:.2f}", ""),
     ]
     print(f"median of {args.runs} runs; {args.steps:,} env steps per single-env run, "
           f"{args.vec_steps:,} vector steps per vec-env run; random actions, resets included")
