@@ -225,6 +225,7 @@ def main(argv: list[str] | None = None) -> None:
         ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
         ("sharded: 2 shards x 4 envs (this process + 1 worker)", f"{sharded:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
+        ("ratio sharded 2 x 4 / 1 env", f"{sharded / one:.2f}", "2 workers against the 1-env row above"),
         ("  the same through a pipe, env steps/s", f"{sharded_piped:,.0f}", "transport: pipe"),
         ("  ratio, pipe", f"{sharded_piped / eight_one:.2f}", ""),
         ("DummyVecEnv 16 envs, env steps/s", f"{sixteen_one:,.0f}", "one process"),
