@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("benchmark", help="env and training throughput on this machine")
     p.add_argument("--seconds", type=float, default=10.0, help="training time per config (default 10)")
     p.add_argument("--configs", nargs="*", help="config names (default: every shipped config)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a value in every config, e.g. --set vec_env=dummy")
     return parser
 
 

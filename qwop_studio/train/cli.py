@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 from qwop_studio.train.config import ConfigError, parse_override_value
 
@@ -19,6 +20,18 @@ def _fail(command: str, error: Exception) -> int:
     return EXIT_USAGE
 
 
+def _parse_sets(command: str, items: list[str] | None) -> dict[str, Any] | None:
+    """``--set KEY=VALUE`` items as overrides; None (after a one-line error) if one is malformed."""
+    overrides: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            print(f"{command}: --set {item!r}: expected KEY=VALUE, e.g. env.frames_per_step=6", file=sys.stderr)
+            return None
+        overrides[key.strip()] = parse_override_value(value)
+    return overrides
+
+
 def train_from_args(args: argparse.Namespace) -> int:
     from qwop_studio.train.trainer import plan_run, run_training
 
@@ -29,12 +42,10 @@ def train_from_args(args: argparse.Namespace) -> int:
         overrides["seed"] = args.seed
     if getattr(args, "max_minutes", None) is not None:
         overrides["max_minutes"] = args.max_minutes
-    for item in getattr(args, "overrides", None) or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            print(f"train: --set {item!r}: expected KEY=VALUE, e.g. env.frames_per_step=6", file=sys.stderr)
-            return 2
-        overrides[key.strip()] = parse_override_value(value)
+    sets = _parse_sets("train", getattr(args, "overrides", None))
+    if sets is None:
+        return 2
+    overrides.update(sets)
     if getattr(args, "resume", None) and args.config:
         print(f"train: --config {args.config} ignored: a resumed run uses its own config.yml", file=sys.stderr)
     try:
@@ -91,8 +102,11 @@ def benchmark_from_args(args: argparse.Namespace) -> int:
 
     if args.seconds <= 0:
         return _fail("benchmark", ValueError(f"--seconds {args.seconds}: must be > 0"))
+    overrides = _parse_sets("benchmark", getattr(args, "overrides", None))
+    if overrides is None:
+        return 2
     try:
-        run_benchmark(args.seconds, args.configs or None)
+        run_benchmark(args.seconds, args.configs or None, overrides or None)
     except ConfigError as e:
         return _fail("benchmark", e)
     return 0

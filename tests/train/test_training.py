@@ -161,6 +161,21 @@ def test_bad_set_overrides_exit_2_naming_the_key(item, message, tmp_path, capsys
     assert not run.exists()
 
 
+@pytest.mark.parametrize(("item", "message"), [("vec_env", "expected KEY=VALUE"), ("vec_env=threads", "vec_env")])
+def test_benchmark_takes_set_overrides_and_refuses_bad_ones_before_measuring(item, message, capsys):
+    """``benchmark --set`` compares e.g. vec_env choices; a bad one is a one-line exit 2, nothing measured."""
+    assert main(["benchmark", "--seconds", "1", "--configs", "train_ppo", "--set", item]) == 2
+    err = capsys.readouterr()
+    assert message in err.err and "vec env alone" not in err.out
+
+
+def test_benchmark_set_overrides_reach_the_measured_config(capsys):
+    assert main(["benchmark", "--seconds", "1", "--configs", "train_ppo", "--set", "vec_env=dummy",
+                 "--set", "n_envs=1"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "train_ppo" in line and "PPO" in line)
+    assert [cell.strip() for cell in row.split("│")][2:5] == ["PPO", "1", "dummy"]
+
+
 def test_evaluated_episodes_are_saved_as_recordings_that_replay_exactly(ppo_run: Path, tmp_path):
     """evaluate --record: each episode becomes a recording; replaying it on a fresh game reproduces the
     episode (its final state digest and outcome match what the evaluation saw)."""
