@@ -2,6 +2,7 @@
 
 Write to a temporary file in the same directory, flush it to disk, then rename it over the target
 (``os.replace`` is atomic on POSIX and Windows), so a crash or a full disk never leaves half a file.
+Logs that grow by whole lines (``progress.csv`` and the like) use :func:`append_lines` instead.
 """
 from __future__ import annotations
 
@@ -54,3 +55,16 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, "wb") as f:
         f.write(data)
+
+
+def append_lines(path: str | os.PathLike, text: str) -> None:
+    """Append ``text`` (whole lines) to ``path`` in one ``write`` to a file opened for appending.
+
+    Why not a rewrite per row: logs grow during hours of training. One append of complete lines
+    means a crash can lose the lines not yet written, never leave half of one.
+    """
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)

@@ -25,6 +25,7 @@ import numpy as np
 import pygame
 
 from qwop_studio.train import messages as msg
+from qwop_studio.train.eval_log import EVALUATIONS, read_evaluations
 from qwop_studio.train.weight_log import read_weight_log
 
 Colour = tuple[int, int, int]
@@ -176,10 +177,13 @@ class ChartData:
             self.markers.append((event.step, _weights_label(event.changes)))
             self.version += 1
         elif isinstance(event, msg.Evaluated):
-            self.series["eval_success"].add(event.step, event.success_rate)
-            if event.median_time_s is not None:
-                self.series["eval_time"].add(event.step, event.median_time_s)
+            self._add_evaluation(event)
             self.version += 1
+
+    def _add_evaluation(self, event: msg.Evaluated) -> None:
+        self.series["eval_success"].add(event.step, event.success_rate)
+        if event.median_time_s is not None:
+            self.series["eval_time"].add(event.step, event.median_time_s)
 
     def _add_episode(self, step: float, reward: float, distance: float, length: float) -> None:
         for name, value in (("reward", reward), ("distance", distance), ("length", length)):
@@ -187,7 +191,7 @@ class ChartData:
             self.series[f"{name}_avg"].add(step, self._avg[name].add(float(value)))
 
     def load_history(self, run_dir: Path, up_to_step: int) -> int:
-        """Add a run's logged episodes and weight changes up to ``up_to_step``; the episodes added.
+        """Add a run's logged episodes, evaluations and weight changes up to ``up_to_step``; the episodes added.
 
         The success rate is rebuilt as the trainer reports it (over the last 100 episodes). Missing or
         damaged files add nothing: history is a convenience, never a reason for the studio to fail.
@@ -206,6 +210,8 @@ class ChartData:
                     added += 1
         except (OSError, KeyError, ValueError):
             pass
+        for evaluation in read_evaluations(run_dir / EVALUATIONS, up_to_step):
+            self._add_evaluation(evaluation)
         previous: dict[str, float] | None = None
         for row in read_weight_log(run_dir / "reward_weights.csv", up_to_step):
             if previous is not None and row.source != "resume":

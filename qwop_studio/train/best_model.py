@@ -12,6 +12,7 @@ improves. SB3's ``EvalCallback`` judges by mean reward, which changes meaning wh
 
 So a faster gait wins only if it does not fall more often: at a 133 s limit, 90 % success at 60 s
 (score 67.3) beats 80 % at 58 s (73.1). A resumed run reads ``best_model.json`` and keeps its best.
+Every evaluation is also a line of ``evaluations.csv`` (what the studio's charts reload on resume).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import messages as msg
 from qwop_studio.train.callbacks import RunClock, emit, save_model_atomic
+from qwop_studio.train.eval_log import EVALUATIONS, append_evaluation
 from qwop_studio.train.evaluate import play_episodes, summarize
 
 BEST_MODEL = "best_model.zip"
@@ -89,7 +91,8 @@ class BestModelCallback(BaseCallback):
                       "eval_seed": self.seed, "active_minutes": self.clock.active_s() / 60 if self.clock else None,
                       "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **summary}
             atomic_write_text(self.run_dir / BEST_REPORT, json.dumps(report, indent=2) + "\n")
-        emit(self.events, msg.Evaluated(self.num_timesteps, summary["success_rate"],
-                                        summary["success_time"]["median"], score, improved,
-                                        time.perf_counter() - started))
+        event = msg.Evaluated(self.num_timesteps, summary["success_rate"], summary["success_time"]["median"], score,
+                              improved, time.perf_counter() - started)
+        append_evaluation(self.run_dir / EVALUATIONS, event)
+        emit(self.events, event)
         return summary

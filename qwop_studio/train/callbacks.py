@@ -22,7 +22,7 @@ import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
-from qwop_studio.fileio import atomic_open, atomic_write_bytes, atomic_write_text
+from qwop_studio.fileio import append_lines, atomic_open, atomic_write_bytes, atomic_write_text
 from qwop_studio.train import messages as msg
 from qwop_studio.train.weight_log import META_COLUMNS
 
@@ -184,12 +184,7 @@ class ProgressCsvCallback(BaseCallback):
 
     def flush(self) -> None:
         if self._rows:
-            data = "".join(self._rows).encode()
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                os.write(fd, data)
-            finally:
-                os.close(fd)
+            append_lines(self.path, "".join(self._rows))
             self._rows.clear()
         self._last_flush = time.monotonic()
         distances = [e["distance"] for e in self.model.ep_info_buffer or () if "distance" in e]
@@ -243,11 +238,7 @@ class RewardWeightsCallback(BaseCallback):
             writer.writerow([*META_COLUMNS, *weights])
         step = self.model.num_timesteps
         writer.writerow([step, time.strftime("%Y-%m-%dT%H:%M:%S"), source, *weights.values()])
-        fd = os.open(self.csv_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line.getvalue().encode())
-        finally:
-            os.close(fd)
+        append_lines(self.csv_path, line.getvalue())
         for name, value in weights.items():
             self.logger.record(f"reward_weights/{name}", value)
         self.logger.dump(step)

@@ -12,6 +12,8 @@ A run directory, ``saves/runs/<ALGO>_<config>_<timestamp>/``::
     final_model.zip
     progress.csv               one row per finished episode
     reward_weights.csv         the weights at the start and after every change, with the step
+    best_model.zip/.json       with eval_freq: the best periodic evaluation's model and report
+    evaluations.csv            with eval_freq: one row per periodic evaluation
     tb/<ALGO>/                 TensorBoard logs (a resumed run continues the same curves)
 
 Two entry points: :func:`run_training` (the CLI calls it in-process) and :func:`start_trainer_process`
@@ -206,8 +208,8 @@ def weights_at(csv_path: Path, step: int) -> dict[str, float] | None:
     return rows[-1].weights if rows else None
 
 
-def _truncate_progress(path: Path, step: int) -> None:
-    """Drop ``progress.csv`` rows after ``step`` (a resumed run rewrites that stretch of history)."""
+def _truncate_log(path: Path, step: int) -> None:
+    """Drop a step-keyed CSV log's rows after ``step`` (a resumed run rewrites that stretch of history)."""
     from qwop_studio.fileio import atomic_write_text
 
     if not path.is_file():
@@ -238,6 +240,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.train import callbacks as cb
     from qwop_studio.train.algorithms import build_kwargs
     from qwop_studio.train.best_model import BestModelCallback
+    from qwop_studio.train.eval_log import EVALUATIONS
 
     run_dir = Path(run_dir)
     checkpoint_dir = run_dir / "checkpoints"
@@ -250,7 +253,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     if resume_path is not None:
         start_step = read_model_num_timesteps(resume_path) or 0
         restored_weights = weights_at(run_dir_of(resume_path) / "reward_weights.csv", start_step)
-        _truncate_progress(run_dir / "progress.csv", start_step)
+        _truncate_log(run_dir / "progress.csv", start_step)
+        _truncate_log(run_dir / EVALUATIONS, start_step)
 
     venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
                         wrappers=[w.model_dump() for w in config.wrappers],

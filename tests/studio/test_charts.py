@@ -104,12 +104,20 @@ def test_a_resumed_run_starts_with_its_history_up_to_the_resume_step(tmp_path):
         "300,t,change,0.3,0.05\n"
         "500,t,resume,0.3,0.05\n"
         "800,t,change,0.3,0.2\n")
+    (tmp_path / "evaluations.csv").write_text(
+        "step,success_rate,median_time_s,score_s,improved,duration_s\n"
+        "200,0.0,,133.333,1,4.10\n"
+        "400,0.6,88.5,106.43,1,9.80\n"
+        "600,0.9,70.1,76.4,1,9.90\n")
     data = ChartData()
     data.add(msg.Started(run_dir=str(tmp_path), algo="PPO", total_timesteps=10_000, config_name="x",
                          reward_weights={}, start_step=500))
     assert data.series["distance"].xs == [100, 250, 400] and data.series["distance"].ys == [0.7, 100.2, 20.0]
     assert data.series["success_rate"].ys == pytest.approx([0.0, 0.5, 1 / 3])
     assert data.markers == [(300, "posture 0.3")]
+    # the evaluation dots up to the resume step: success at both, a time only where a runner finished
+    assert data.series["eval_success"].xs == [200, 400] and data.series["eval_success"].ys == [0.0, 0.6]
+    assert data.series["eval_time"].xs == [400] and data.series["eval_time"].ys == [88.5]
 
     fresh = ChartData()  # a new run (start_step 0) has no history, even in a directory that has files
     fresh.add(msg.Started(run_dir=str(tmp_path), algo="PPO", total_timesteps=10_000, config_name="x",
@@ -119,6 +127,9 @@ def test_a_resumed_run_starts_with_its_history_up_to_the_resume_step(tmp_path):
 
 def test_missing_or_damaged_history_adds_nothing(tmp_path):
     (tmp_path / "progress.csv").write_text("step,reward\nnot-a-number,1\n")
+    (tmp_path / "evaluations.csv").write_text("step,success_rate,median_time_s,score_s,improved,duration_s\n"
+                                              "x,0.5,60,70,1,9\n300,0.5\n400,0.7,61.0,72.0,0,9.5\n")
     data = ChartData()
     assert data.load_history(tmp_path, 1000) == 0
+    assert data.series["eval_success"].xs == [400]  # damaged rows skipped, the good one kept
     assert data.load_history(tmp_path / "missing", 1000) == 0 and data.points("reward") == 0

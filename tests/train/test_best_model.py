@@ -13,6 +13,7 @@ from qwop_studio.env import make_vec_env
 from qwop_studio.studio.runner import MODELS_DIR
 from qwop_studio.train import messages as msg
 from qwop_studio.train.best_model import BEST_MODEL, BEST_REPORT, BestModelCallback, time_score
+from qwop_studio.train.eval_log import EVALUATIONS, read_evaluations
 from qwop_studio.train.trainer import config_for_model
 
 from .conftest import TINY_PPO
@@ -70,7 +71,15 @@ def test_a_better_model_is_saved_with_its_report_and_a_worse_one_never_replaces_
     resumed.evaluate()
     assert (tmp_path / BEST_MODEL).read_bytes() == best_bytes
     assert json.loads((tmp_path / BEST_REPORT).read_text()) == report
-    assert not events.get_nowait().improved
+    second = events.get_nowait()
+    assert not second.improved
+
+    # both evaluations are logged for the charts of a resumed run, as they were announced
+    logged = read_evaluations(tmp_path / EVALUATIONS)
+    assert [(e.step, e.success_rate, e.improved) for e in logged] == [
+        (event.step, event.success_rate, True), (second.step, second.success_rate, False)]
+    assert logged[0].median_time_s == pytest.approx(event.median_time_s, abs=1e-3)
+    assert logged[1].median_time_s is None and logged[1].score_s == pytest.approx(second.score_s, abs=1e-3)
 
 
 @pytest.mark.timeout(180)

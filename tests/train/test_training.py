@@ -49,6 +49,9 @@ def test_qrdqn_resume_continues_step_count_schedules_tensorboard_and_replay_buff
     run = tmp_path / "run"
     shutil.copytree(qrdqn_run, run)
     n_tb = len(list((run / "tb" / "QRDQN").glob("events.*")))
+    # evaluations logged past the checkpoint belong to a stretch the resumed run trains again
+    (run / "evaluations.csv").write_text("step,success_rate,median_time_s,score_s,improved,duration_s\n"
+                                         "1000,0.0,,26.667,1,1.00\n2600,0.5,20.0,23.3,1,1.00\n")
     code = main(["train", "--resume", str(run / "checkpoints" / "model_2000_steps.zip"), "--total-timesteps", "3000",
                  "--no-progress"])
     assert code == 0
@@ -69,6 +72,7 @@ def test_qrdqn_resume_continues_step_count_schedules_tensorboard_and_replay_buff
     wall = [float(r[1]) for r in rows]
     assert wall == sorted(wall)  # the wall-time axis continues across the resume instead of restarting at 0
     assert (run / "reward_weights.csv").read_text().splitlines()[-1].startswith("2000,")
+    assert [line.split(",")[0] for line in (run / "evaluations.csv").read_text().splitlines()] == ["step", "1000"]
 
 
 def test_resume_from_a_run_directory_uses_its_latest_checkpoint_and_the_configs_new_schedule(
