@@ -91,10 +91,11 @@ class _Definitions:
 
     Why: a reset builds a new world, and pybox2d turns each keyword argument of ``CreateBody`` or
     ``CreateRevoluteJoint`` into a Python-level attribute set on a temporary definition; making those
-    on every reset was ~45 % of a reset's ~330 µs (measured), and resets fall unevenly, every few
-    dozen steps of a learner, so in a vector env they hold up the whole step. pybox2d also leaks a
-    little memory for every fixture definition it builds. Joint definitions get their bodies set
-    just before each use.
+    on every reset was about half of a reset's ~330 µs (measured), and resets fall unevenly, every
+    few dozen steps of a learner, so in a vector env they hold up the whole step. pybox2d also leaks
+    a little memory for every fixture definition it builds. Joint definitions get their bodies set
+    just before each use, so worlds are built by one thread at a time (as everywhere in this
+    project: envs step in processes, not threads).
     """
 
     track: list[_BoxDefs]

@@ -232,7 +232,7 @@ def _weights_label(changes: dict[str, float]) -> str:
 def _draw_dots(surf: pygame.Surface, left: np.ndarray, top: np.ndarray, colour: Colour) -> None:
     """2x2-pixel dots with top-left corners (``left``, ``top``), written straight into the pixels.
 
-    Why not one ``fill`` per dot: a chart holds up to :data:`MAX_POINTS` episodes, and drawing them
+    ``surf`` must have 24 or 32 bits per pixel. Why not one ``fill`` per dot: a chart holds up to :data:`MAX_POINTS` episodes, and drawing them
     one call each cost ~10 ms per redraw, several times a second while training runs, on the same
     two cores as the trainer.
     """
@@ -315,7 +315,7 @@ class ChartView:
         changed = self._cache_key is not None and self._cache_key[1] != data.version
         if stale or (changed and now - self._drawn_at >= REDRAW_INTERVAL_S):
             if self._cache is None or self._cache.get_size() != rect.size:
-                self._cache = pygame.Surface(rect.size)
+                self._cache = pygame.Surface(rect.size, depth=32)  # 32-bit: dots are written as pixels
             self.render(self._cache, data)
             self._cache_key = (key, data.version)
             self._drawn_at = now
@@ -365,10 +365,10 @@ class ChartView:
             pad = (y1 - y0) * 0.06
             y0, y1 = y0 - pad, y1 + pad
 
-        def sx(x):  # a number or a numpy array of them: the point lists are transformed at once
+        def sx(x: float | np.ndarray) -> float | np.ndarray:  # whole point lists are transformed at once
             return plot.left + (x - x0) / (x1 - x0) * (plot.w - 1)
 
-        def sy(y):
+        def sy(y: float | np.ndarray) -> float | np.ndarray:
             return plot.bottom - 1 - (np.clip(y, y0, y1) - y0) / (y1 - y0) * (plot.h - 1)
 
         for t in nice_ticks(y0, y1, 4):
