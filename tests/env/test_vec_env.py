@@ -15,20 +15,23 @@ SHAPING = [{"name": "RewardShapingWrapper", "kwargs": {"posture_weight": 0.1, "e
 
 
 @pytest.mark.timeout(120)
-def test_weight_changes_reach_every_subproc_worker_on_the_next_step(monkeypatch):
+@pytest.mark.parametrize(("vec_env", "n_envs"), [("subproc", 2), ("sharded", 4)])
+def test_weight_changes_reach_every_worker_on_the_next_step(vec_env, n_envs, monkeypatch):
+    """SB3's SubprocVecEnv, and our sharded one (2 envs stepped in this process, 2 in a worker: the
+    vector env of every shipped config): every env takes the new weights for its very next step."""
     monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
-    venv = make_vec_env(2, "subproc", seed=0, wrappers=SHAPING)
+    venv = make_vec_env(n_envs, vec_env, seed=0, wrappers=SHAPING)
     assert "MKL_NUM_THREADS" not in os.environ  # set for the children only, then restored
     try:
-        assert [w["energy_weight"] for w in venv.env_method("get_reward_weights")] == [0.01, 0.01]
+        assert [w["energy_weight"] for w in venv.env_method("get_reward_weights")] == [0.01] * n_envs
         venv.reset()
-        _, _, _, infos = venv.step(np.array([1, 1]))  # Q from no keys: one key changes
-        assert [i["reward_terms"]["energy"] for i in infos] == [-0.01, -0.01]
+        _, _, _, infos = venv.step(np.ones(n_envs, dtype=int))  # Q from no keys: one key changes
+        assert [i["reward_terms"]["energy"] for i in infos] == [-0.01] * n_envs
         results = set_reward_weights(venv, energy_weight=0.5, velocity_weight=0.3, speed_weight=0.02)
-        assert [r["energy_weight"] for r in results] == [0.5, 0.5]
-        assert [w["velocity_weight"] for w in venv.env_method("get_reward_weights")] == [0.3, 0.3]
+        assert [r["energy_weight"] for r in results] == [0.5] * n_envs
+        assert [w["velocity_weight"] for w in venv.env_method("get_reward_weights")] == [0.3] * n_envs
         previous = infos
-        _, rewards, _, infos = venv.step(np.array([2, 2]))  # Q -> W: two keys change
+        _, rewards, _, infos = venv.step(np.full(n_envs, 2))  # Q -> W: two keys change
         for before, info, reward in zip(previous, infos, rewards, strict=True):
             terms = info["reward_terms"]
             ds = info["distance"] - before["distance"]
@@ -39,7 +42,7 @@ def test_weight_changes_reach_every_subproc_worker_on_the_next_step(monkeypatch)
             assert reward == pytest.approx(sum(terms.values()), rel=1e-6)
         with pytest.raises(ValueError, match="posture_weight"):
             set_reward_weights(venv, posture_weight=math.nan)
-        assert venv.env_method("get_reward_weights")[1]["posture_weight"] == 0.1  # workers alive, unchanged
+        assert [w["posture_weight"] for w in venv.env_method("get_reward_weights")] == [0.1] * n_envs  # alive
     finally:
         venv.close()
 
