@@ -14,6 +14,8 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
 * The machine's own ceiling for that ratio: two fully independent processes, each stepping its own
   ``QWOPEnv`` with no communication at all, against one such process alone. No vector env can beat
   it, so it tells whether a missed 1.7 is the vector env's fault or the machine's.
+* Oversubscribed: two 8-env vector envs stepping at once, each in its own process tree (two
+  trainings side by side): ``sharded`` (4 busy processes on 2 cores) against ``dummy`` (2).
 * The lock-step bound (:func:`lockstep_bound`): a vector env's step waits for its slowest shard, and
   env steps vary, so even with free communication two shards cannot double the rate; measured from
   timed env steps for shards of 1, 4 and 8 envs.
@@ -133,6 +135,53 @@ def lockstep_bound(envs_per_shard: int, steps: int, seed: int = 0) -> float:
     return float((a + b).mean() / np.maximum(a, b).mean())
 
 
+def _stepping_child(kind: str, n_envs: int, seconds: float, barrier, results) -> None:
+    venv = _vec_env(kind, n_envs)
+    try:
+        rng = np.random.default_rng(0)
+        venv.reset()
+        for _ in range(50):
+            venv.step(rng.integers(0, venv.action_space.n, size=n_envs))
+        barrier.wait()
+        steps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            venv.step(rng.integers(0, venv.action_space.n, size=n_envs))
+            steps += n_envs
+        results.put(steps / (time.perf_counter() - start))
+    finally:
+        venv.close()
+
+
+def _vec_env(kind: str, n_envs: int):
+    from qwop_studio.env.vec import make_vec_env
+
+    return make_vec_env(n_envs, kind, seed=0, n_workers=2)
+
+
+def concurrent_vec_envs_steps_per_s(kind: str, copies: int = 2, n_envs: int = 8, seconds: float = 5.0) -> float:
+    """Env steps/s summed over ``copies`` vector envs stepping at once, each in its own process tree.
+
+    Two ``sharded`` envs at once are 4 busy processes on 2 cores (two trainings side by side, or a
+    benchmark beside a training): the case where polling for messages could starve the process
+    polled for (see ``sharded._SpinPolicy``). Compare with the same number of ``dummy`` envs.
+    """
+    import multiprocessing as mp
+
+    from qwop_studio.threads import single_threaded_children
+
+    ctx = mp.get_context("spawn")
+    barrier, results = ctx.Barrier(copies), ctx.Queue()
+    with single_threaded_children():
+        processes = [ctx.Process(target=_stepping_child, args=(kind, n_envs, seconds, barrier, results))
+                     for _ in range(copies)]
+        for process in processes:
+            process.start()
+    rates = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join()
+    return float(sum(rates))
+
+
 def rss_mb() -> float:
     """This process's resident memory in MB (Linux ``/proc``; ``nan`` elsewhere)."""
     try:
@@ -207,6 +256,9 @@ def main(argv: list[str] | None = None) -> None:
     bound_1, _ = median_of(args.runs, lambda: lockstep_bound(1, args.vec_steps))
     bound_4, _ = median_of(args.runs, lambda: lockstep_bound(4, args.vec_steps // 4))
     bound_8, _ = median_of(args.runs, lambda: lockstep_bound(8, args.vec_steps // 8))
+    busy_runs = min(args.runs, 3)
+    two_dummies, _ = median_of(busy_runs, lambda: concurrent_vec_envs_steps_per_s("dummy"))
+    two_sharded_envs, _ = median_of(busy_runs, lambda: concurrent_vec_envs_steps_per_s("sharded"))
     alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
     pair, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(2, args.steps))
 
@@ -231,6 +283,10 @@ def main(argv: list[str] | None = None) -> None:
         ("DummyVecEnv 16 envs, env steps/s", f"{sixteen_one:,.0f}", "one process"),
         ("sharded: 2 shards x 8 envs", f"{sixteen:,.0f}", "vec_env: sharded"),
         ("ratio sharded 2 x 8 / 1 process", f"{sixteen / sixteen_one:.2f}", "target >= 1.7 on 2 cores"),
+        ("2 DummyVecEnv(8) stepping at once, summed", f"{two_dummies:,.0f}", "2 processes on 2 cores"),
+        ("2 sharded 2 x 4 stepping at once, summed", f"{two_sharded_envs:,.0f}",
+         "4 processes on 2 cores: oversubscribed"),
+        ("  ratio", f"{two_sharded_envs / two_dummies:.2f}", "without the spin policy: 0.23"),
         ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
         ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),
         ("machine ceiling: 2 processes / 1", f"{pair / alone:.2f}", "no vector env can beat this"),

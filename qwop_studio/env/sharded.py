@@ -8,8 +8,9 @@ the envs, so one round trip carries several env steps and the two cores do physi
 With ``local_shard=True`` (what ``make_vec_env`` uses) the main process steps the first shard itself
 while the workers step theirs, and workers (and the main process, waiting for their replies) poll
 briefly before sleeping: on this 2-vCPU VM waking a sleeping process cost about as much as the step
-it was woken for. Messages go through shared memory (``transport="shared_memory"``, the default;
-:mod:`shared_channel`), and a step's actions, observations, rewards and dones through shared arrays,
+it was woken for. (Unless the cores are oversubscribed, when polling would starve the process
+waited for: see :class:`_SpinPolicy`.) Messages go through shared memory (``transport="shared_memory"``,
+the default; :mod:`shared_channel`), and a step's actions, observations, rewards and dones through shared arrays,
 so a step's hand-over costs a few microseconds plus pickling the info dicts; ``transport="pipe"``
 keeps plain ``multiprocessing`` pipes (``python -m benchmarks.env`` measures both).
 
@@ -36,8 +37,6 @@ _STOP = object()
 #: :class:`~qwop_studio.env.shared_channel.SharedMemoryChannel` (the default: no system call per
 #: message while both sides poll).
 TRANSPORTS = ("shared_memory", "pipe")
-#: How long a worker polls its pipe before it blocks (s): longer than the gap between two steps.
-SPIN_S: float = 0.002
 
 
 def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
@@ -121,15 +120,47 @@ def _serve_shared_step(venv: FreshInfoDummyVecEnv, arrays: _StepArrays) -> tuple
     return infos, (venv.reset_infos if dones.any() else None)
 
 
-def _spin_until_readable(remote, spin_s: float | None = None) -> None:
-    """Poll the pipe without sleeping for up to ``spin_s`` (default :data:`SPIN_S`) before ``recv`` blocks.
+class _SpinPolicy:
+    """Poll for the next message before blocking, unless the machine has more busy processes than cores.
 
-    Between two steps a worker waits well under a millisecond; a process that blocks is put to sleep
-    and its core may idle, and on a virtual machine waking it again costs about as much as the step.
+    Why poll: between two steps a process waits well under a millisecond; one that blocks is put to
+    sleep, and on a virtual machine waking it again costs about as much as the step. Why not always:
+    when more processes want the cores than there are (two trainings at once, or a benchmark beside
+    a training), a poller burns the time slice that the process it waits for needs. Two sharded
+    vector envs stepping at once fell to 2,200 env steps/s each (4,450 together, against 19,600 for
+    two single-process ones). So a poll that ends without a message is counted: two such in the last
+    eight waits mean the cores are oversubscribed, and the next :data:`BLOCK_WAITS` waits block at
+    once (the kernel wakes the waiter when its message comes, and meanwhile its core serves others).
+    A lone long wait, such as the learner's update between two rollouts, does not switch.
     """
-    deadline = time.perf_counter() + (SPIN_S if spin_s is None else spin_s)
-    while not remote.poll() and time.perf_counter() < deadline:
-        pass
+
+    #: How long to poll before blocking (s): longer than the gap between two steps.
+    SPIN_S: float = 0.002
+    #: Waits made blocking after oversubscription is seen, before polling is tried again.
+    BLOCK_WAITS: int = 256
+
+    def __init__(self) -> None:
+        self._misses = 0  # the last 8 waits' outcomes as bits, 1 = the poll ran out
+        self._blocking_left = 0
+
+    @property
+    def polling(self) -> bool:
+        """False while waits block at once (the cores were found oversubscribed)."""
+        return self._blocking_left == 0
+
+    def wait(self, remote) -> None:
+        """Return when ``remote`` has a message, or when the caller should block in ``recv`` instead."""
+        if self._blocking_left:
+            self._blocking_left -= 1
+            return
+        deadline = time.perf_counter() + self.SPIN_S
+        while not remote.poll():
+            if time.perf_counter() >= deadline:
+                self._misses = ((self._misses << 1) | 1) & 0xFF
+                if self._misses.bit_count() >= 2:
+                    self._misses, self._blocking_left = 0, self.BLOCK_WAITS
+                return
+        self._misses = (self._misses << 1) & 0xFF
 
 
 def _worker(remote, parent_remote, env_fns: CloudpickleWrapper, arrays: _StepArrays | None = None) -> None:
@@ -142,9 +173,10 @@ def _worker(remote, parent_remote, env_fns: CloudpickleWrapper, arrays: _StepArr
     if parent_remote is not None:
         parent_remote.close()
     venv = FreshInfoDummyVecEnv(env_fns.var)
+    spin = _SpinPolicy()
     try:
         while True:
-            _spin_until_readable(remote)
+            spin.wait(remote)
             cmd, data = remote.recv()
             if cmd == "step" and arrays is not None:
                 remote.send(_serve_shared_step(venv, arrays))
@@ -240,6 +272,8 @@ class ShardedSubprocVecEnv(VecEnv):
         if local is not None:
             self.remotes.insert(0, local)
             self._arrays.insert(0, None)
+        self._local = local
+        self._spin = _SpinPolicy()
         self._shard_reset_infos: list[list[dict]] = [[{} for _ in shard] for shard in self.shards]
         super().__init__(len(env_fns), observation_space, action_space)
 
@@ -258,7 +292,8 @@ class ShardedSubprocVecEnv(VecEnv):
         obs, rewards, dones, infos = [], [], [], []
         # the local shard first: it steps while the workers step theirs
         for w, (remote, arrays) in enumerate(zip(self.remotes, self._arrays, strict=True)):
-            _spin_until_readable(remote)  # a main process that slept here is slow to wake, as a worker is
+            if remote is not self._local:  # a main process that slept here is slow to wake, as a worker is
+                self._spin.wait(remote)
             reply = remote.recv()
             if arrays is None:
                 shard_obs, shard_rewards, shard_dones, shard_infos, reset_infos = reply
