@@ -8,11 +8,11 @@ the envs, so one round trip carries several env steps and the two cores do physi
 With ``local_shard=True`` (what ``make_vec_env`` uses) the main process steps the first shard itself
 while the workers step theirs, and workers (and the main process, waiting for their replies) poll
 briefly before sleeping: on this 2-vCPU VM waking a sleeping process cost about as much as the step
-it was woken for. (Unless the cores are oversubscribed, when polling would starve the process
-waited for: see :class:`_SpinPolicy`.) Messages go through shared memory (``transport="shared_memory"``,
-the default; :mod:`shared_channel`), and a step's actions, observations, rewards and dones through shared arrays,
-so a step's hand-over costs a few microseconds plus pickling the info dicts; ``transport="pipe"``
-keeps plain ``multiprocessing`` pipes (``python -m benchmarks.env`` measures both).
+it was woken for (unless the cores are oversubscribed, when polling would starve the process waited
+for: see :class:`_SpinPolicy`). Messages go through shared memory (``transport="shared_memory"``,
+the default; :mod:`shared_channel`), and a step's actions, observations, rewards and dones through
+shared arrays, so a step's hand-over costs a few microseconds plus pickling the info dicts;
+``transport="pipe"`` keeps plain ``multiprocessing`` pipes (``python -m benchmarks.env`` measures both).
 
 It is a standard SB3 ``VecEnv``: auto-reset with ``terminal_observation`` in ``info``, per-env seeds
 and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers start with ``spawn``.
