@@ -11,6 +11,7 @@ constants (Baumgarte 0.2, polygon skin 0.01, float32) cannot be changed from Pyt
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -131,14 +132,9 @@ class _Definitions:
         )
 
 
-_DEFINITIONS: _Definitions | None = None
-
-
+@functools.cache
 def _definitions() -> _Definitions:
-    global _DEFINITIONS
-    if _DEFINITIONS is None:
-        _DEFINITIONS = _Definitions.build()
-    return _DEFINITIONS
+    return _Definitions.build()
 
 
 def _make_box(world: b2.world, body_def: b2.bodyDef, fixture_def: b2.fixtureDef) -> b2.body:
