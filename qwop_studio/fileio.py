@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -68,3 +68,15 @@ def append_lines(path: str | os.PathLike, text: str) -> None:
         os.write(fd, text.encode())
     finally:
         os.close(fd)
+
+
+def start_csv(path: str | os.PathLike, columns: Iterable[str]) -> bool:
+    """Write the header line of a CSV log at ``path`` (atomically) if the file is missing or empty.
+
+    Returns True if it did (a new log), False if the log already has content (a resumed run's).
+    """
+    target = Path(path)
+    if target.is_file() and target.stat().st_size > 0:
+        return False
+    atomic_write_text(target, ",".join(columns) + "\n")
+    return True

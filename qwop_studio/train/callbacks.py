@@ -22,7 +22,7 @@ import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
-from qwop_studio.fileio import append_lines, atomic_open, atomic_write_bytes, atomic_write_text
+from qwop_studio.fileio import append_lines, atomic_open, atomic_write_bytes, start_csv
 from qwop_studio.train import messages as msg
 from qwop_studio.train.weight_log import META_COLUMNS
 
@@ -160,8 +160,7 @@ class ProgressCsvCallback(BaseCallback):
         self._t0 = time.monotonic()
 
     def _on_training_start(self) -> None:
-        if not self.path.exists() or self.path.stat().st_size == 0:
-            atomic_write_text(self.path, ",".join(PROGRESS_COLUMNS) + "\n")
+        if start_csv(self.path, PROGRESS_COLUMNS):
             return
         # A resumed run continues the wall-time axis where the checkpoint's history ends, so learning
         # curves against training minutes stay one curve across sessions.
@@ -231,11 +230,9 @@ class RewardWeightsCallback(BaseCallback):
         return msg.WeightsChanged(self.model.num_timesteps, dict(self.weights), dict(changes), per_worker)
 
     def _log(self, source: str, weights: dict[str, float]) -> None:
-        new_file = not self.csv_path.exists()
+        start_csv(self.csv_path, [*META_COLUMNS, *weights])
         line = io.StringIO()
         writer = csv.writer(line, lineterminator="\n")
-        if new_file:
-            writer.writerow([*META_COLUMNS, *weights])
         step = self.model.num_timesteps
         writer.writerow([step, time.strftime("%Y-%m-%dT%H:%M:%S"), source, *weights.values()])
         append_lines(self.csv_path, line.getvalue())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from qwop_studio.fileio import append_lines, atomic_write_text
+from qwop_studio.fileio import append_lines, start_csv
 from qwop_studio.train import messages as msg
 
 EVALUATIONS = "evaluations.csv"
@@ -20,8 +20,7 @@ EVALUATION_COLUMNS: tuple[str, ...] = ("step", "success_rate", "median_time_s", 
 
 def append_evaluation(path: Path, event: msg.Evaluated) -> None:
     """Add one evaluation to ``path`` (the header first if the file is new or empty)."""
-    if not path.is_file() or path.stat().st_size == 0:
-        atomic_write_text(path, ",".join(EVALUATION_COLUMNS) + "\n")
+    start_csv(path, EVALUATION_COLUMNS)
     median = "" if event.median_time_s is None else f"{event.median_time_s:.3f}"
     append_lines(path, f"{event.step},{event.success_rate:.4f},{median},{event.score_s:.3f},"
                        f"{int(event.improved)},{event.duration_s:.2f}\n")
