@@ -32,6 +32,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 if __package__ in (None, ""):  # run as ``python benchmarks/env.py``
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -64,8 +66,12 @@ def env_run(steps: int, seed: int = 0) -> tuple[float, float]:
 
 
 def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_workers: int | None = None,
-                    transport: str = "shared_memory") -> float:
-    """Env steps per second summed over workers of ``make_vec_env(n_envs, vec_env)`` (start-up excluded)."""
+                    transport: str = "shared_memory", before_timing: Callable[[], Any] | None = None) -> float:
+    """Env steps per second summed over workers of ``make_vec_env(n_envs, vec_env)`` (start-up excluded).
+
+    ``before_timing`` is called after the warm-up, just before the clock starts (e.g. a barrier, so
+    that several copies in other processes step at the same time).
+    """
     from qwop_studio.env.vec import make_vec_env
 
     venv = make_vec_env(n_envs, vec_env, seed=seed, n_workers=n_workers, transport=transport)
@@ -75,6 +81,8 @@ def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_work
         venv.reset()
         for a in actions[:50]:  # warm up the pipes
             venv.step(a)
+        if before_timing is not None:
+            before_timing()
         start = time.perf_counter()
         for a in actions:
             venv.step(a)
@@ -119,7 +127,7 @@ def lockstep_bound(envs_per_shard: int, steps: int, seed: int = 0) -> float:
     for rank, env in enumerate(envs):
         env.reset(seed=seed + rank)
     rng = np.random.default_rng(seed)
-    actions = rng.integers(0, 16, size=(steps, len(envs))).tolist()
+    actions = rng.integers(0, envs[0].action_space.n, size=(steps, len(envs))).tolist()
     times = np.empty((steps, len(envs)))
     clock = time.perf_counter
     for t, row in enumerate(actions):
@@ -135,31 +143,13 @@ def lockstep_bound(envs_per_shard: int, steps: int, seed: int = 0) -> float:
     return float((a + b).mean() / np.maximum(a, b).mean())
 
 
-def _stepping_child(kind: str, n_envs: int, seconds: float, barrier, results) -> None:
-    venv = _vec_env(kind, n_envs)
-    try:
-        rng = np.random.default_rng(0)
-        venv.reset()
-        for _ in range(50):
-            venv.step(rng.integers(0, venv.action_space.n, size=n_envs))
-        barrier.wait()
-        steps, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            venv.step(rng.integers(0, venv.action_space.n, size=n_envs))
-            steps += n_envs
-        results.put(steps / (time.perf_counter() - start))
-    finally:
-        venv.close()
+def _stepping_child(kind: str, n_envs: int, steps: int, barrier, results) -> None:
+    results.put(vec_steps_per_s(n_envs, kind, steps, n_workers=2, before_timing=barrier.wait))
 
 
-def _vec_env(kind: str, n_envs: int):
-    from qwop_studio.env.vec import make_vec_env
-
-    return make_vec_env(n_envs, kind, seed=0, n_workers=2)
-
-
-def concurrent_vec_envs_steps_per_s(kind: str, copies: int = 2, n_envs: int = 8, seconds: float = 5.0) -> float:
-    """Env steps/s summed over ``copies`` vector envs stepping at once, each in its own process tree.
+def concurrent_vec_envs_steps_per_s(kind: str, copies: int = 2, n_envs: int = 8, steps: int = 4000) -> float:
+    """Env steps/s summed over ``copies`` vector envs of ``steps`` vector steps each, started at once,
+    each in its own process tree (equal work, so the runs overlap almost entirely).
 
     Two ``sharded`` envs at once are 4 busy processes on 2 cores (two trainings side by side, or a
     benchmark beside a training): the case where polling for messages could starve the process
@@ -172,7 +162,7 @@ def concurrent_vec_envs_steps_per_s(kind: str, copies: int = 2, n_envs: int = 8,
     ctx = mp.get_context("spawn")
     barrier, results = ctx.Barrier(copies), ctx.Queue()
     with single_threaded_children():
-        processes = [ctx.Process(target=_stepping_child, args=(kind, n_envs, seconds, barrier, results))
+        processes = [ctx.Process(target=_stepping_child, args=(kind, n_envs, steps, barrier, results))
                      for _ in range(copies)]
         for process in processes:
             process.start()

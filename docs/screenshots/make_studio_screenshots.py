@@ -20,6 +20,7 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import pygame  # noqa: E402
 
+from qwop_studio.render.pacing import FramePacer  # noqa: E402
 from qwop_studio.studio.app import StudioApp  # noqa: E402
 from qwop_studio.studio.trainer_link import LinkState  # noqa: E402
 
@@ -27,10 +28,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def frames_for(app: StudioApp, seconds: float) -> None:
-    clock = pygame.time.Clock()
+    pacer = FramePacer(app.fps)
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        app.frame(clock.tick(app.fps) / 1000.0)
+        app.frame(pacer.tick())
 
 
 def main() -> None:
