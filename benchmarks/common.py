@@ -25,3 +25,52 @@ def median_of(runs: int, measure: Callable[[], float]) -> tuple[float, list[floa
     """Run ``measure`` ``runs`` times; the median and every value."""
     values = [measure() for _ in range(runs)]
     return statistics.median(values), values
+
+
+def interleaved_runs(runs: int, measures: dict[str, Callable[[], float]]) -> dict[str, list[float]]:
+    """Run every measure once per round, ``runs`` rounds, rotating which goes first; each one's values.
+
+    Why: on a shared virtual machine the speed a process gets drifts over minutes (other guests on
+    the host). Measuring all runs of A and then all runs of B puts that drift into B / A; measuring
+    both in every round, back to back, lets :func:`median_ratio` compare runs made under the same
+    conditions. Rotating the order keeps any first- or last-in-round effect off one measure.
+    """
+    names = list(measures)
+    values: dict[str, list[float]] = {name: [] for name in names}
+    for round_index in range(runs):
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            values[name].append(measures[name]())
+    return values
+
+
+def median_ratio(values: dict[str, list[float]], numerator: str, denominator: str) -> float:
+    """The median over rounds of ``numerator / denominator``, each round's pair measured together."""
+    return statistics.median(a / b for a, b in zip(values[numerator], values[denominator], strict=True))
+
+
+def ratio_range(values: dict[str, list[float]], numerator: str, denominator: str) -> str:
+    """The lowest and highest per-round ratio, e.g. ``"1.66-1.78"``: how much the rounds disagree."""
+    ratios = [a / b for a, b in zip(values[numerator], values[denominator], strict=True)]
+    return f"{min(ratios):.2f}-{max(ratios):.2f}"
+
+
+def cpu_jiffies() -> tuple[int, int] | None:
+    """(all CPU time, time stolen by the hypervisor) since boot, in jiffies, from Linux ``/proc/stat``.
+
+    Why: on a virtual machine the host may run other guests on our cores; the guest sees that time
+    as "steal". Two readings around a measurement tell whether it ran on whole cores (None off Linux).
+    """
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return sum(fields[:8]), (fields[7] if len(fields) > 7 else 0)
+
+
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    """The share of CPU time stolen between two :func:`cpu_jiffies` readings, e.g. ``"0.3 %"``."""
+    if before is None or after is None or after[0] <= before[0]:
+        return "unknown"
+    return f"{100 * (after[1] - before[1]) / (after[0] - before[0]):.1f} %"

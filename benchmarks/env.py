@@ -10,10 +10,17 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
 * ``SubprocVecEnv`` with 2 workers (env steps/s summed over workers) against 1 env in a
   ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores);
   and the same 2 envs in our ``sharded`` vector env (one in this process, one in a polling worker),
-  its messages through shared memory (the default) and through a pipe.
+  its messages through shared memory (the default) and through a pipe; and 8 and 16 envs in
+  2 ``sharded`` shards against 1 env and against as many envs in one process. The vector envs are
+  measured in interleaved rounds (every one once per round; ``benchmarks.common.interleaved_runs``)
+  and each ratio is the median of its rounds' ratios, with their range: on this shared VM the speed
+  drifts over minutes, and measuring all runs of A before all runs of B puts that drift into
+  B / A (before the rounds, one pass of four gave 1.50 for 2 x 4 envs where the others gave 1.69-1.72).
 * The machine's own ceiling for that ratio: two fully independent processes, each stepping its own
   ``QWOPEnv`` with no communication at all, against one such process alone. No vector env can beat
-  it, so it tells whether a missed 1.7 is the vector env's fault or the machine's.
+  it, so it tells whether a missed 1.7 is the vector env's fault or the machine's; measured in the
+  same rounds as the vector envs, so under the same conditions, with the share of CPU time the
+  hypervisor took from this VM meanwhile ("steal" in ``/proc/stat``).
 * Oversubscribed: two 8-env vector envs stepping at once, each in its own process tree (two
   trainings side by side): ``sharded`` (4 busy processes on 2 cores) against ``dummy`` (2).
 * The lock-step bound (:func:`lockstep_bound`): a vector env's step waits for its slowest shard, and
@@ -23,13 +30,14 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
 ``--soak [STEPS]`` instead plays STEPS (default 1,000,000) random-action steps across resets and
 reports non-finite ends, crashes and the process's memory (RSS) along the way.
 
-    python -m benchmarks.env [--steps 20000] [--runs 5] [--vec-steps 5000]
+    python -m benchmarks.env [--steps 20000] [--runs 5] [--vec-steps 8000]
     python -m benchmarks.env --soak [1000000]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -40,7 +48,15 @@ if __package__ in (None, ""):  # run as ``python benchmarks/env.py``
 
 import numpy as np
 
-from benchmarks.common import machine, median_of
+from benchmarks.common import (
+    cpu_jiffies,
+    interleaved_runs,
+    machine,
+    median_of,
+    median_ratio,
+    ratio_range,
+    steal_share,
+)
 from benchmarks.physics import bare_world_ticks_per_s
 from qwop_studio.env import QWOPEnv
 
@@ -79,7 +95,7 @@ def vec_steps_per_s(n_envs: int, vec_env: str, steps: int, seed: int = 0, n_work
         rng = np.random.default_rng(seed)
         actions = rng.integers(0, venv.action_space.n, size=(steps, n_envs))
         venv.reset()
-        for a in actions[:50]:  # warm up the pipes
+        for a in actions[:max(50, steps // 10)]:  # warm up: a just-started worker is still settling in
             venv.step(a)
         if before_timing is not None:
             before_timing()
@@ -214,7 +230,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20000, help="env steps per single-env run")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--vec-steps", type=int, default=5000, help="vector steps per vec-env run")
+    parser.add_argument("--vec-steps", type=int, default=8000, help="vector steps per vec-env run")
     parser.add_argument("--soak", nargs="?", type=int, const=1_000_000, default=None, metavar="STEPS")
     args = parser.parse_args(argv)
     print(f"machine: {machine()}")
@@ -232,60 +248,79 @@ def main(argv: list[str] | None = None) -> None:
     steps_s = sorted(r[0] for r in runs)[len(runs) // 2]
     ticks_s = sorted(r[1] for r in runs)[len(runs) // 2]
     bare, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP))
-    one, _ = median_of(args.runs, lambda: vec_steps_per_s(1, "dummy", args.vec_steps))
-    two, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "subproc", args.vec_steps))
-    two_sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "sharded", args.vec_steps, n_workers=2))
-    two_piped, _ = median_of(args.runs, lambda: vec_steps_per_s(2, "sharded", args.vec_steps, n_workers=2,
-                                                                transport="pipe"))
-    eight_one, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "dummy", args.vec_steps // 4))
-    sharded, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2))
-    sharded_piped, _ = median_of(args.runs, lambda: vec_steps_per_s(8, "sharded", args.vec_steps // 4, n_workers=2,
-                                                                    transport="pipe"))
-    sixteen_one, _ = median_of(args.runs, lambda: vec_steps_per_s(16, "dummy", args.vec_steps // 8))
-    sixteen, _ = median_of(args.runs, lambda: vec_steps_per_s(16, "sharded", args.vec_steps // 8, n_workers=2))
+    jiffies_before = cpu_jiffies()
+    short, long_, longer = args.vec_steps, args.vec_steps // 4, args.vec_steps // 8
+    vec = interleaved_runs(args.runs, {
+        "dummy 1": lambda: vec_steps_per_s(1, "dummy", short),
+        "subproc 2": lambda: vec_steps_per_s(2, "subproc", short),
+        "sharded 2": lambda: vec_steps_per_s(2, "sharded", short, n_workers=2),
+        "piped 2": lambda: vec_steps_per_s(2, "sharded", short, n_workers=2, transport="pipe"),
+        "dummy 8": lambda: vec_steps_per_s(8, "dummy", long_),
+        "sharded 8": lambda: vec_steps_per_s(8, "sharded", long_, n_workers=2),
+        "piped 8": lambda: vec_steps_per_s(8, "sharded", long_, n_workers=2, transport="pipe"),
+        "dummy 16": lambda: vec_steps_per_s(16, "dummy", longer),
+        "sharded 16": lambda: vec_steps_per_s(16, "sharded", longer, n_workers=2),
+        "1 process": lambda: independent_processes_steps_per_s(1, args.steps),
+        "2 processes": lambda: independent_processes_steps_per_s(2, args.steps),
+    })
+    jiffies_after = cpu_jiffies()
+    rate = {name: statistics.median(values) for name, values in vec.items()}
+
+    def ratio(numerator: str, denominator: str) -> str:
+        return f"{median_ratio(vec, numerator, denominator):.2f}"
+
+    def spread(numerator: str, denominator: str) -> str:
+        return f"rounds {ratio_range(vec, numerator, denominator)}"
+
     bound_1, _ = median_of(args.runs, lambda: lockstep_bound(1, args.vec_steps))
     bound_4, _ = median_of(args.runs, lambda: lockstep_bound(4, args.vec_steps // 4))
     bound_8, _ = median_of(args.runs, lambda: lockstep_bound(8, args.vec_steps // 8))
     busy_runs = min(args.runs, 3)
     two_dummies, _ = median_of(busy_runs, lambda: concurrent_vec_envs_steps_per_s("dummy"))
     two_sharded_envs, _ = median_of(busy_runs, lambda: concurrent_vec_envs_steps_per_s("sharded"))
-    alone, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(1, args.steps))
-    pair, _ = median_of(args.runs, lambda: independent_processes_steps_per_s(2, args.steps))
 
     rows = [
         ("QWOPEnv env steps/s (frames_per_step=4)", f"{steps_s:,.0f}", ""),
         ("physics ticks/s inside the env", f"{ticks_s:,.0f}", ""),
         ("bare pybox2d world ticks/s", f"{bare:,.0f}", ""),
         ("ratio env ticks / bare ticks", f"{ticks_s / bare:.2f}", "target >= 0.5"),
-        ("DummyVecEnv 1 env, env steps/s", f"{one:,.0f}", ""),
-        ("SubprocVecEnv 2 workers, env steps/s", f"{two:,.0f}", ""),
-        ("ratio 2 workers / 1 env", f"{two / one:.2f}", f"target >= 1.7 on 2 cores ({os.cpu_count()} here)"),
-        ("sharded: 2 envs (this process + 1 polling worker)", f"{two_sharded:,.0f}", "vec_env: sharded"),
-        ("ratio sharded 2 envs / 1 env", f"{two_sharded / one:.2f}", "the same measure, our vector env"),
-        ("  the same through a pipe, env steps/s", f"{two_piped:,.0f}", "transport: pipe"),
-        ("  ratio, pipe", f"{two_piped / one:.2f}", ""),
-        ("DummyVecEnv 8 envs, env steps/s", f"{eight_one:,.0f}", "one process"),
-        ("sharded: 2 shards x 4 envs (this process + 1 worker)", f"{sharded:,.0f}", "vec_env: sharded"),
-        ("ratio sharded 2 workers / 1 process", f"{sharded / eight_one:.2f}", "target >= 1.7 on 2 cores"),
-        ("ratio sharded 2 x 4 / 1 env", f"{sharded / one:.2f}", "2 workers against the 1-env row above"),
-        ("  the same through a pipe, env steps/s", f"{sharded_piped:,.0f}", "transport: pipe"),
-        ("  ratio, pipe", f"{sharded_piped / eight_one:.2f}", ""),
-        ("DummyVecEnv 16 envs, env steps/s", f"{sixteen_one:,.0f}", "one process"),
-        ("sharded: 2 shards x 8 envs", f"{sixteen:,.0f}", "vec_env: sharded"),
-        ("ratio sharded 2 x 8 / 1 process", f"{sixteen / sixteen_one:.2f}", "target >= 1.7 on 2 cores"),
+        ("DummyVecEnv 1 env, env steps/s", f"{rate['dummy 1']:,.0f}", ""),
+        ("SubprocVecEnv 2 workers, env steps/s", f"{rate['subproc 2']:,.0f}", ""),
+        ("ratio 2 workers / 1 env", ratio("subproc 2", "dummy 1"),
+         f"target >= 1.7 on 2 cores ({os.cpu_count()} here); {spread('subproc 2', 'dummy 1')}"),
+        ("sharded: 2 envs (this process + 1 polling worker)", f"{rate['sharded 2']:,.0f}", "vec_env: sharded"),
+        ("ratio sharded 2 envs / 1 env", ratio("sharded 2", "dummy 1"),
+         f"the same measure, our vector env; {spread('sharded 2', 'dummy 1')}"),
+        ("  the same through a pipe, env steps/s", f"{rate['piped 2']:,.0f}", "transport: pipe"),
+        ("  ratio, pipe", ratio("piped 2", "dummy 1"), ""),
+        ("DummyVecEnv 8 envs, env steps/s", f"{rate['dummy 8']:,.0f}", "one process"),
+        ("sharded: 2 shards x 4 envs (this process + 1 worker)", f"{rate['sharded 8']:,.0f}", "vec_env: sharded"),
+        ("ratio sharded 2 x 4 / 1 env", ratio("sharded 8", "dummy 1"),
+         f"target >= 1.7 on 2 cores: 2 workers against 1 env; {spread('sharded 8', 'dummy 1')}"),
+        ("ratio sharded 2 x 4 / 8 envs in 1 process", ratio("sharded 8", "dummy 8"), spread("sharded 8", "dummy 8")),
+        ("  the same through a pipe, env steps/s", f"{rate['piped 8']:,.0f}", "transport: pipe"),
+        ("  ratio, pipe", ratio("piped 8", "dummy 8"), ""),
+        ("DummyVecEnv 16 envs, env steps/s", f"{rate['dummy 16']:,.0f}", "one process"),
+        ("sharded: 2 shards x 8 envs", f"{rate['sharded 16']:,.0f}", "vec_env: sharded"),
+        ("ratio sharded 2 x 8 / 1 env", ratio("sharded 16", "dummy 1"), spread("sharded 16", "dummy 1")),
+        ("ratio sharded 2 x 8 / 16 envs in 1 process", ratio("sharded 16", "dummy 16"),
+         spread("sharded 16", "dummy 16")),
         ("2 DummyVecEnv(8) stepping at once, summed", f"{two_dummies:,.0f}", "2 processes on 2 cores"),
         ("2 sharded 2 x 4 stepping at once, summed", f"{two_sharded_envs:,.0f}",
          "4 processes on 2 cores: oversubscribed"),
         ("  ratio", f"{two_sharded_envs / two_dummies:.2f}", "without the spin policy: 0.23"),
-        ("1 independent env process, env steps/s", f"{alone:,.0f}", ""),
-        ("2 independent env processes, summed", f"{pair:,.0f}", "no communication at all"),
-        ("machine ceiling: 2 processes / 1", f"{pair / alone:.2f}", "no vector env can beat this"),
+        ("1 independent env process, env steps/s", f"{rate['1 process']:,.0f}", "in the same rounds"),
+        ("2 independent env processes, summed", f"{rate['2 processes']:,.0f}", "no communication at all"),
+        ("machine ceiling: 2 processes / 1", ratio("2 processes", "1 process"),
+         f"no vector env can beat this; {spread('2 processes', '1 process')}"),
         ("lock-step bound, 2 shards x 1 env", f"{bound_1:.2f}", "mean(A+B) / mean(max(A, B)) of timed env steps"),
         ("lock-step bound, 2 shards x 4 envs", f"{bound_4:.2f}", "no lock-step vector env can beat these"),
         ("lock-step bound, 2 shards x 8 envs", f"{bound_8:.2f}", ""),
     ]
-    print(f"median of {args.runs} runs; {args.steps:,} env steps per single-env run, "
-          f"{args.vec_steps:,} vector steps per vec-env run; random actions, resets included")
+    print(f"median of {args.runs} runs; {args.steps:,} env steps per single-env run, {short:,} vector steps per "
+          f"1- and 2-env run ({long_:,} with 8 envs, {longer:,} with 16); random actions, resets included; vector "
+          "envs measured in interleaved rounds, each ratio the median of its rounds' ratios")
+    print(f"CPU time stolen by the host during the rounds: {steal_share(jiffies_before, jiffies_after)}")
     width = max(len(r[0]) for r in rows)
     print(f"| {'measure':<{width}} | {'value':>10} | note |")
     print(f"| {'-' * width} | {'-' * 10} | ---- |")
