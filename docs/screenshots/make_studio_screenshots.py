@@ -2,7 +2,11 @@
 
     python docs/screenshots/make_studio_screenshots.py [--config tests/studio/tiny_studio.yml] [--seconds 25]
     python docs/screenshots/make_studio_screenshots.py --start [--seconds 20]
+    python docs/screenshots/make_studio_screenshots.py --resume saves/experiments/r7/seed1b [--seconds 40]
 
+``--resume RUN_DIR`` continues a copy of a real run (the run itself is left alone) for the
+picture of a run in progress, so that the charts show a real run's history and the live runner a
+policy that has learned; without it a tiny config trains from scratch for ``--seconds``.
 ``--start`` writes ``studio_start.png``: the studio as it opens, the shipped runner playing for
 ``--seconds`` of game time before the picture. Otherwise it writes ``studio_training.png`` (a run in progress, one reward-weight change marked on the charts) and
 ``studio_trainer_died.png`` (the trainer killed: what happened and the offer to resume) beside this file.
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -39,6 +44,7 @@ def main() -> None:
     p.add_argument("--config", default="tests/studio/tiny_studio.yml")
     p.add_argument("--seconds", type=float, default=25.0)
     p.add_argument("--start", action="store_true", help="only the opening screen with the shipped runner")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a copy of this run instead of a fresh tiny one")
     args = p.parse_args()
     if args.start:
         with tempfile.TemporaryDirectory() as tmp:
@@ -53,7 +59,12 @@ def main() -> None:
         print(f"wrote {HERE / 'studio_start.png'}")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        app = StudioApp(config=args.config, runs_root=tmp)
+        if args.resume:
+            run_copy = Path(tmp) / Path(args.resume).name
+            shutil.copytree(args.resume, run_copy, ignore=shutil.ignore_patterns("tb"))
+            app = StudioApp(resume=str(run_copy), runs_root=tmp)
+        else:
+            app = StudioApp(config=args.config, runs_root=tmp)
         app.start_training()
         while app.link.state != LinkState.RUNNING:
             frames_for(app, 0.2)
