@@ -2,7 +2,8 @@
 
     python docs/screenshots/make_studio_screenshots.py [--config tests/studio/tiny_studio.yml] [--seconds 25]
     python docs/screenshots/make_studio_screenshots.py --start [--seconds 20]
-    python docs/screenshots/make_studio_screenshots.py --resume saves/experiments/r7/seed1b [--seconds 40]
+    python docs/screenshots/make_studio_screenshots.py --resume saves/experiments/r7/seed1b --seconds 40 \
+        --slider velocity_weight=0.4
 
 ``--resume RUN_DIR`` continues a copy of a real run (the run itself is left alone) for the
 picture of a run in progress, so that the charts show a real run's history and the live runner a
@@ -45,6 +46,8 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=25.0)
     p.add_argument("--start", action="store_true", help="only the opening screen with the shipped runner")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a copy of this run instead of a fresh tiny one")
+    p.add_argument("--slider", default="posture_weight=0.4", metavar="NAME=VALUE",
+                   help="the reward-weight change made halfway, marked on the charts")
     args = p.parse_args()
     if args.start:
         with tempfile.TemporaryDirectory() as tmp:
@@ -69,7 +72,8 @@ def main() -> None:
         while app.link.state != LinkState.RUNNING:
             frames_for(app, 0.2)
         frames_for(app, args.seconds / 2)
-        app.sliders.set_value("posture_weight", 0.4)
+        name, value = args.slider.split("=")
+        app.sliders.set_value(name, float(value))
         frames_for(app, args.seconds / 2)
         pygame.image.save(app.screen, str(HERE / "studio_training.png"))
         app.link.save_checkpoint()

@@ -223,6 +223,29 @@ class ChartData:
         return added
 
 
+def place_marker_labels(font: pygame.font.Font, markers: list[tuple[int, str]],
+                        plot: pygame.Rect) -> list[tuple[pygame.Surface, pygame.Rect]]:
+    """Each marker's label rendered and placed at the top of ``plot`` beside its line (x, label).
+
+    A label goes right of its line, or left where it would leave the plot; one that would overlap
+    a label already placed moves down a row. Why: a slider change and a ``reward_schedule`` stage
+    a few steps apart put two labels on one spot, and neither could be read. A label that finds no
+    free row in the plot's top half is left out (its line is still drawn).
+    """
+    placed: list[tuple[pygame.Surface, pygame.Rect]] = []
+    for x, label in markers:
+        lab = font.render(label, True, MARKER)
+        row_h = lab.get_height() + 1
+        for top in range(plot.top + 2, plot.centery - row_h, row_h):
+            pos = lab.get_rect(topleft=(x + 3, top))
+            if pos.right > plot.right - 2:
+                pos.topright = (x - 3, top)
+            if not any(pos.colliderect(other) for _, other in placed):
+                placed.append((lab, pos))
+                break
+    return placed
+
+
 def _weights_label(changes: dict[str, float]) -> str:
     """A marker's label: ``velocity 0.3, time cost 20``."""
     return ", ".join(f"{k.replace('_weight', '').replace('_', ' ')} {v:g}" for k, v in changes.items())
@@ -381,15 +404,12 @@ class ChartView:
             pygame.draw.line(surf, GRID, (x, plot.top), (x, plot.bottom - 1))
             lab = f.small.render(short_number(t), True, AXIS_TEXT)
             surf.blit(lab, lab.get_rect(midtop=(min(max(x, plot.left + 10), plot.right - 10), plot.bottom + 3)))
-        for step, label in data.markers:
-            x = round(sx(step))
+        marker_xs = [round(sx(step)) for step, _ in data.markers]
+        for x in marker_xs:
             for y in range(plot.top, plot.bottom, 6):
                 pygame.draw.line(surf, MARKER, (x, y), (x, min(y + 3, plot.bottom - 1)))
-            lab = f.small.render(label, True, MARKER)
-            pos = lab.get_rect(topleft=(x + 3, plot.top + 2))
-            if pos.right > plot.right:
-                pos.topright = (x - 3, plot.top + 2)
-            surf.blit(lab, pos)
+        marker_labels = place_marker_labels(f.small, [(x, label) for x, (_, label) in zip(marker_xs, data.markers,
+                                                                                        strict=True)], plot)
         if len(pts_x):
             _draw_dots(surf, np.round(sx(pts_x)).astype(int) - 1, np.round(sy(pts_y)).astype(int) - 1, RAW_POINT)
         if len(line_x) >= 2:
@@ -400,6 +420,9 @@ class ChartView:
         for x, y in zip(np.round(sx(eval_x)).astype(int).tolist(), np.round(sy(eval_y)).astype(int).tolist(),
                         strict=True):
             pygame.draw.circle(surf, EVAL_POINT, (x, y), 4)
+        for lab, pos in marker_labels:  # over the data, on their own background, so they stay legible
+            surf.fill(PLOT_BACKGROUND, pos.inflate(4, 0))
+            surf.blit(lab, pos)
         pygame.draw.rect(surf, GRID, plot, 1)
 
     @staticmethod

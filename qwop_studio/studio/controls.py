@@ -75,6 +75,14 @@ def draw_card(surface: pygame.Surface, rect: pygame.Rect, title: str | None, fon
         surface.blit(font.render(title, True, TEXT), (rect.left + 12, rect.top + 8))
 
 
+def fit_text(font: pygame.font.Font, candidates: list[str], width: int) -> str:
+    """The first of ``candidates`` (longest first) that ``font`` draws within ``width`` pixels, else the last."""
+    for text in candidates:
+        if font.size(text)[0] <= width:
+            return text
+    return candidates[-1]
+
+
 def format_duration(seconds: float) -> str:
     s = int(max(seconds, 0))
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -419,6 +427,9 @@ class RewardSliders:
         self._pending: dict[str, float] = {}
         self._moved_at = 0.0
         self._rows: dict[str, pygame.Rect] = {}
+        #: the note last drawn beside the title, and where
+        self.note = ""
+        self.note_rect = pygame.Rect(0, 0, 0, 0)
 
     def layout(self, rect: pygame.Rect) -> None:
         self.rect = pygame.Rect(rect)
@@ -521,22 +532,34 @@ class RewardSliders:
     def draw_background(self, surface: pygame.Surface) -> None:
         draw_card(surface, self.rect, "Reward weights", self.fonts.title)
 
+    def status_notes(self) -> tuple[list[str], Colour]:
+        """The note beside the card's title, longest form first, and its colour.
+
+        Shorter forms exist because a long run's step count ("at step 21,570,688") made the full
+        note run into the title on a narrow card; the drawing takes the longest form that fits.
+        """
+        if self.confirmed is None:
+            return ["start training to tune"], MUTED
+        if self._pending or any(abs(self.wanted[k] - self.confirmed.get(k, math.nan)) > 1e-9 for k in self.wanted):
+            return ["sending…"], WARN
+        if not self.workers_agree:
+            return ["workers disagree!"], BAD
+        workers = f"{self.workers} worker{'s' * (self.workers != 1)}"
+        if self.confirmed_step is None:
+            return [f"read back from {workers}", f"{workers} agree"], GOOD
+        return [f"read back from {workers} at step {self.confirmed_step:,}",
+                f"{workers} · step {self.confirmed_step:,}", f"{workers} agree"], GOOD
+
     def draw(self, surface: pygame.Surface, with_card: bool = True) -> None:
         """The sliders' labels and values (and the card unless the caller drew it into a cached background)."""
         f, r = self.fonts, self.rect
         if with_card:
             self.draw_background(surface)
-        if self.confirmed is None:
-            note, colour = "start training to tune", MUTED
-        elif self._pending or any(abs(self.wanted[k] - self.confirmed.get(k, math.nan)) > 1e-9 for k in self.wanted):
-            note, colour = "sending…", WARN
-        elif self.workers_agree:
-            at = f" at step {self.confirmed_step:,}" if self.confirmed_step is not None else ""
-            note, colour = f"read back from {self.workers} worker{'s' * (self.workers != 1)}{at}", GOOD
-        else:
-            note, colour = "workers disagree!", BAD
-        label = f.render(f.small, note, colour)
-        surface.blit(label, label.get_rect(topright=(r.right - 12, r.top + 11)))
+        notes, colour = self.status_notes()
+        room = r.w - 12 - f.title.size("Reward weights")[0] - 12 - 12
+        self.note = fit_text(f.small, notes, room)
+        label = f.render(f.small, self.note, colour)
+        self.note_rect = surface.blit(label, label.get_rect(topright=(r.right - 12, r.top + 11)))
         surface.blit(f.render(f.small, "set", MUTED), (r.right - 12 - 118, r.top + 32))
         surface.blit(f.render(f.small, "workers", MUTED), (r.right - 12 - 52, r.top + 32))
         for name, row in self._rows.items():

@@ -133,3 +133,34 @@ def test_missing_or_damaged_history_adds_nothing(tmp_path):
     assert data.load_history(tmp_path, 1000) == 0
     assert data.series["eval_success"].xs == [400]  # damaged rows skipped, the good one kept
     assert data.load_history(tmp_path / "missing", 1000) == 0 and data.points("reward") == 0
+
+
+def test_marker_labels_never_overlap_and_stay_inside_the_plot():
+    from qwop_studio.studio.charts import place_marker_labels
+    from qwop_studio.studio.controls import Fonts
+
+    font = Fonts().small
+    plot = pygame.Rect(52, 30, 360, 150)
+    # a schedule stage and a slider change a few pixels apart, and one at the plot's right edge
+    placed = place_marker_labels(font, [(100, "time cost 20, velocity 0.3"), (104, "posture 0.4"),
+                                        (411, "posture 0.5")], plot)
+    rects = [rect for _, rect in placed]
+    assert len(rects) == 3
+    assert rects[1].top > rects[0].top  # moved down a row instead of covering the first
+    assert rects[2].right <= 411  # flipped to the left of its line
+    for i, rect in enumerate(rects):
+        assert plot.contains(rect)
+        assert not any(rect.colliderect(other) for other in rects[i + 1:])
+
+
+def test_marker_labels_that_find_no_room_are_left_out():
+    from qwop_studio.studio.charts import place_marker_labels
+    from qwop_studio.studio.controls import Fonts
+
+    font = Fonts().small
+    plot = pygame.Rect(52, 30, 360, 150)
+    placed = place_marker_labels(font, [(200, f"change {i}") for i in range(20)], plot)
+    rects = [rect for _, rect in placed]
+    assert 2 <= len(rects) < 20
+    assert all(rect.bottom <= plot.centery for rect in rects)
+    assert len({rect.top for rect in rects}) == len(rects)
