@@ -163,10 +163,10 @@ def run_benchmark(seconds: float = 10.0, configs: list[str] | None = None, overr
     from rich.console import Console
     from rich.table import Table
 
-    from qwop_studio.threads import set_single_thread
     from qwop_studio.train.config import load_config, shipped_config_names
+    from qwop_studio.train.torch_setup import prepare_torch_process
 
-    set_single_thread()
+    prepare_torch_process()
     loaded = [load_config(name, overrides) for name in (configs or shipped_config_names())]
     console = Console(width=max(Console().width, 110))
     env_results = [env_throughput(min(seconds, 3.0))]

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from qwop_studio.threads import set_single_thread, single_threaded_children
+from qwop_studio.threads import single_threaded_children
 from qwop_studio.train import messages as msg
 from qwop_studio.train.config import (
     DEFAULT_CONFIG,
@@ -43,6 +43,7 @@ from qwop_studio.train.config import (
     validate_config,
     write_config,
 )
+from qwop_studio.train.torch_setup import prepare_torch_process
 
 #: Where runs land unless told otherwise (relative to the working directory).
 RUNS_DIR = Path("saves") / "runs"
@@ -231,7 +232,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     queues of :mod:`messages` (None from the CLI). Ctrl+C saves a checkpoint before re-raising.
     """
     config = config if isinstance(config, TrainConfig) else validate_config(dict(config), "config")
-    set_single_thread()
+    prepare_torch_process()
     from stable_baselines3.common.callbacks import CallbackList, ProgressBarCallback
     from stable_baselines3.common.logger import configure
 
@@ -417,7 +418,7 @@ def _child_main(config: dict[str, Any], run_dir: str, resume: str | None, comman
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    set_single_thread()
+    prepare_torch_process()
     try:
         run_training(config, run_dir, resume, commands=commands, events=events, progress=False, source=source)
     except BaseException as e:  # noqa: BLE001 - everything must reach the studio
