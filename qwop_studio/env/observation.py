@@ -28,6 +28,13 @@ _hi = np.array([r[2] for r in OBS_RANGES], dtype=np.float64)
 #: Per-value centre c = (min + max) / 2 and half-range d = max - c, tiled to the 60 values.
 OBS_CENTRE: np.ndarray = np.tile((_lo + _hi) / 2.0, N_PARTS)
 OBS_HALF_RANGE: np.ndarray = np.tile((_hi - _lo) / 2.0, N_PARTS)
+# The same centre and half-range laid over a (12, 6) state array (omega column: 0 and 1), so that
+# the arithmetic runs on the states as they come, without first copying out the 60 values.
+_CENTRE_12X6 = np.zeros((N_PARTS, 6))
+_CENTRE_12X6[:, :VALUES_PER_PART] = OBS_CENTRE.reshape(N_PARTS, VALUES_PER_PART)
+_HALF_RANGE_12X6 = np.ones((N_PARTS, 6))
+_HALF_RANGE_12X6[:, :VALUES_PER_PART] = OBS_HALF_RANGE.reshape(N_PARTS, VALUES_PER_PART)
+
 #: Name of each of the 60 values, e.g. ``"head.x"``; for plots and tests.
 OBS_NAMES: tuple[str, ...] = tuple(f"{part}.{r[0]}" for part in spec.OBSERVATION_ORDER for r in OBS_RANGES)
 
@@ -38,10 +45,13 @@ def normalise(body_states: np.ndarray) -> np.ndarray:
     The omega column is dropped, as in qwop-gym. Non-finite inputs give non-finite outputs (the env
     checks the raw states, not this).
     """
-    raw = body_states[:, :VALUES_PER_PART].reshape(OBS_SIZE)
-    obs = (raw - OBS_CENTRE) / OBS_HALF_RANGE
-    np.clip(obs, -1.0, 1.0, out=obs)
-    return obs.astype(np.float32)
+    # Written as in-place ufuncs, not ``np.clip``: it runs every env step, and this is ~1.5 us of
+    # ~4 faster with the same values (minimum/maximum pass NaN through, as clip does).
+    scaled = np.subtract(body_states, _CENTRE_12X6)
+    np.divide(scaled, _HALF_RANGE_12X6, out=scaled)
+    np.minimum(scaled, 1.0, out=scaled)
+    np.maximum(scaled, -1.0, out=scaled)
+    return scaled[:, :VALUES_PER_PART].astype(np.float32).reshape(OBS_SIZE)
 
 
 def denormalise(obs: np.ndarray) -> np.ndarray:

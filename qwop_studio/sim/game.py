@@ -27,7 +27,7 @@ import numpy as np
 
 from qwop_studio.sim import spec
 from qwop_studio.sim.keys import key_mask, key_string
-from qwop_studio.sim.world import N_PARTS, STATE_ORDER, QWOPWorld, js_round
+from qwop_studio.sim.world import N_PARTS, STATE_ORDER, QWOPWorld, body_position, js_round, vec_x, vec_y
 
 _Q, _W, _O, _P = 1, 2, 4, 8
 _ARM_SPEEDS = {None: dict.fromkeys(spec.ARM_CHAIN_JOINTS, 0.0), "Q": spec.Q_SPEEDS, "W": spec.W_SPEEDS}
@@ -166,8 +166,8 @@ class QWOPGame:
             self._suppressed_contacts = frozenset()
             if not head.awake:  # Box2D zeroes a sleeping body's force and torque
                 self._head_torque[0] = 0.0
-        torso_pos = self._torso.position
-        torso_x, torso_y = torso_pos[0], torso_pos[1]
+        torso_pos = body_position(self._torso)
+        torso_x, torso_y = vec_x(torso_pos), vec_y(torso_pos)
         if torso_y >= spec.CAMERA_HIGH_TORSO_Y and not self.fallen:
             cam = (torso_x + spec.CAMERA_OFFSET) * spec.PX_PER_UNIT
             self.camera_x_px = min(max(cam, spec.CAMERA_MIN_X_PX), spec.CAMERA_MAX_X_PX)
@@ -265,12 +265,12 @@ class QWOPGame:
     @property
     def torso_x(self) -> float:
         """Torso centre x in Box2D units."""
-        return self._torso.position[0]
+        return vec_x(body_position(self._torso))
 
     @property
     def distance(self) -> float:
         """Torso x / 10: the distance in game metres, unrounded (qwop-gym's ``distance``)."""
-        return self._torso.position[0] / spec.UNITS_PER_METRE
+        return vec_x(body_position(self._torso)) / spec.UNITS_PER_METRE
 
     @property
     def time(self) -> float:

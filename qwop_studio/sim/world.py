@@ -13,12 +13,24 @@ from __future__ import annotations
 
 import functools
 import math
+import operator
 from dataclasses import dataclass
 
 import numpy as np
-from Box2D import b2
+from Box2D import _Box2D, b2
 
 from qwop_studio.sim import spec
+
+# pybox2d's attributes (``body.position``, ``vec.x``) each go through a Python property and a method
+# wrapper before they reach SWIG's C getter; reading 12 bodies' states is ~100 of them per env step.
+# These are the C getters themselves (public names of pybox2d's extension module, pinned at 2.3.10):
+# the same float32 values, about a fifth faster to read (measured: 15 -> 12 us per read_states).
+body_position = _Box2D.b2Body___GetPosition
+body_angle = _Box2D.b2Body___GetAngle
+body_linear_velocity = _Box2D.b2Body___GetLinearVelocity
+body_angular_velocity = _Box2D.b2Body___GetAngularVelocity
+vec_x = _Box2D.b2Vec2_x_get
+vec_y = _Box2D.b2Vec2_y_get
 
 #: Dynamic bodies in the order their states are read: the 12 parts (observation order), then the hurdle.
 STATE_ORDER: tuple[str, ...] = spec.OBSERVATION_ORDER + ("hurdleBase", "hurdleTop")
@@ -53,6 +65,14 @@ class _TrackContactRecorder(b2.contactListener):
     def __init__(self) -> None:
         super().__init__()
         self.events: list[BeginContact] = []
+
+    # pybox2d's SWIG director calls PreSolve and PostSolve in Python for every touching contact on
+    # every tick, whether or not a subclass overrides them; inherited, each call wraps its two
+    # arguments and goes back into C++ to reach Box2D's empty base methods (~8,000 instructions a
+    # call, measured with callgrind: ~9 % of an env step). Any cheap C function of two arguments
+    # does the same nothing: ``operator.is_`` is called instead (result ignored, as Box2D's is).
+    PreSolve = staticmethod(operator.is_)  # noqa: N815 (Box2D's name)
+    PostSolve = staticmethod(operator.is_)  # noqa: N815
 
     def BeginContact(self, contact) -> None:  # noqa: N802 (Box2D's name)
         name_a = contact.fixtureA.userData
@@ -203,10 +223,12 @@ class QWOPWorld:
         """
         bodies = self.bodies_in_state_order if with_hurdle else self.bodies_in_state_order[:N_PARTS]
         values: list[float] = []
+        position, angle, velocity, omega, x, y = (
+            body_position, body_angle, body_linear_velocity, body_angular_velocity, vec_x, vec_y)
         for body in bodies:
-            p = body.position
-            v = body.linearVelocity
-            values += (p.x, p.y, body.angle, v.x, v.y, body.angularVelocity)
+            p = position(body)
+            v = velocity(body)
+            values += (x(p), y(p), angle(body), x(v), y(v), omega(body))
         self._states.flat[:len(values)] = values
         return self._states
 
