@@ -33,6 +33,9 @@ _Q, _W, _O, _P = 1, 2, 4, 8
 _ARM_SPEEDS = {None: dict.fromkeys(spec.ARM_CHAIN_JOINTS, 0.0), "Q": spec.Q_SPEEDS, "W": spec.W_SPEEDS}
 _LEG_SPEEDS = {None: dict.fromkeys(spec.LEG_CHAIN_JOINTS, 0.0), "O": spec.O_SPEEDS, "P": spec.P_SPEEDS}
 _HIP_LIMITS = {"O": spec.O_HIP_LIMITS, "P": spec.P_HIP_LIMITS}
+#: (arm command, leg command) of each key mask: Q beats W, O beats P.
+_COMMANDS: tuple[tuple[str | None, str | None], ...] = tuple(
+    ("Q" if m & _Q else ("W" if m & _W else None), "O" if m & _O else ("P" if m & _P else None)) for m in range(16))
 
 
 @dataclass(frozen=True)
@@ -158,7 +161,11 @@ class QWOPGame:
             head.ApplyTorque(torque, True)
             self._torque_f32[0] = torque
             self._head_torque[0] += self._torque_f32[0]
-        self._apply_controls(mask)
+        arm, leg = _COMMANDS[mask]
+        # Most frames hold the previous frame's keys (an env step holds them for 4): nothing to set then.
+        if arm != self._arm_command or leg != self._leg_command or (
+                leg is not None and leg != self._hip_limit_command):
+            self._apply_controls(arm, leg)
         if not self.paused:
             events = self._world.step()
             if events:
@@ -185,9 +192,7 @@ class QWOPGame:
             self._world.move_track(first_x)
             self._track_x = first_x
 
-    def _apply_controls(self, mask: int) -> None:
-        arm = "Q" if mask & _Q else ("W" if mask & _W else None)
-        leg = "O" if mask & _O else ("P" if mask & _P else None)
+    def _apply_controls(self, arm: str | None, leg: str | None) -> None:
         joints = self._joints
         # Setting a speed in pybox2d wakes the bodies, which the original's setter does not: set a
         # speed only when it changes, and not at all once the game has switched the motors off.
