@@ -142,6 +142,14 @@ class QWOPEnv(gym.Env):
         return self.reward_weights.as_dict()
 
     # ------------------------------------------------------------------------------ episode
+    def prepare_reset(self) -> bool:
+        """A few microseconds of the next reset's work, for idle time; False when none is left.
+
+        Vector envs call it while they wait (see ``env.sharded``); the next reset is then cheaper
+        and its episode bitwise the same (``QWOPGame.prepare_reset``).
+        """
+        return self.game.prepare_reset()
+
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[np.ndarray, dict]:
         """The original's reset, then 0..``start_noop_max`` no-key frames drawn from ``np_random``."""
         super().reset(seed=seed)

@@ -120,6 +120,43 @@ def _serve_shared_step(venv: FreshInfoDummyVecEnv, arrays: _StepArrays) -> tuple
     return infos, (venv.reset_infos if dones.any() else None)
 
 
+class _ResetPreparer:
+    """Prepares the next reset of a shard's envs in the time its process waits for a message.
+
+    Why: a reset costs about two env steps and falls on one env at a time, so in a lock-step vector
+    env it holds up the whole step, while each process waits tens of microseconds per step for the
+    other (and a worker waits through the learner's whole forward pass). Called between polls, it
+    does one small piece of some env's next reset (``prepare_reset``: one Box2D body or joint,
+    a few µs) and returns True, or False when every env is ready. Envs without ``prepare_reset``
+    are skipped; the results are bitwise the same with or without it.
+    """
+
+    def __init__(self, venv: FreshInfoDummyVecEnv) -> None:
+        self._prepare: list[Callable[[], bool]] = [
+            getattr(env.unwrapped, "prepare_reset", _nothing_to_prepare) for env in venv.envs]
+        self._pending: list[int] = list(range(len(self._prepare)))
+
+    def __call__(self) -> bool:
+        pending = self._pending
+        while pending:
+            if self._prepare[pending[-1]]():
+                return True
+            pending.pop()
+        return False
+
+    def after_step(self, dones: np.ndarray) -> None:
+        """The envs that were just reset have used their prepared world: prepare the next ones."""
+        if dones.any():
+            self._pending = sorted(set(self._pending).union(np.flatnonzero(dones).tolist()))
+
+    def after_reset(self) -> None:
+        self._pending = list(range(len(self._prepare)))
+
+
+def _nothing_to_prepare() -> bool:
+    return False
+
+
 class _SpinPolicy:
     """Poll for the next message before blocking, unless the machine has more busy processes than cores.
 
@@ -148,13 +185,19 @@ class _SpinPolicy:
         """False while waits block at once (the cores were found oversubscribed)."""
         return self._blocking_left == 0
 
-    def wait(self, remote) -> None:
-        """Return when ``remote`` has a message, or when the caller should block in ``recv`` instead."""
+    def wait(self, remote, idle: Callable[[], bool] | None = None) -> None:
+        """Return when ``remote`` has a message, or when the caller should block in ``recv`` instead.
+
+        While polling, ``idle()`` is called between polls as long as it returns True (it has work
+        that takes a few µs a call, such as :class:`_ResetPreparer`).
+        """
         if self._blocking_left:
             self._blocking_left -= 1
             return
         deadline = time.perf_counter() + self.SPIN_S
         while not remote.poll():
+            if idle is not None and idle():
+                continue
             if time.perf_counter() >= deadline:
                 self._misses = ((self._misses << 1) | 1) & 0xFF
                 if self._misses.bit_count() >= 2:
@@ -174,18 +217,23 @@ def _worker(remote, parent_remote, env_fns: CloudpickleWrapper, arrays: _StepArr
         parent_remote.close()
     venv = FreshInfoDummyVecEnv(env_fns.var)
     spin = _SpinPolicy()
+    prepare = _ResetPreparer(venv)
     try:
         while True:
-            spin.wait(remote)
+            spin.wait(remote, idle=prepare)
             cmd, data = remote.recv()
             if cmd == "step" and arrays is not None:
-                remote.send(_serve_shared_step(venv, arrays))
-                continue
-            reply = _serve(venv, cmd, data)
-            if reply is _STOP:
-                remote.close()
-                break
+                reply = _serve_shared_step(venv, arrays)
+            else:
+                reply = _serve(venv, cmd, data)
+                if reply is _STOP:
+                    remote.close()
+                    break
             remote.send(reply)
+            if cmd == "step":  # after the reply: the main process is not kept waiting for this
+                prepare.after_step(venv.buf_dones)
+            elif cmd == "reset":
+                prepare.after_reset()
     except (EOFError, KeyboardInterrupt):
         venv.close()
 
@@ -201,6 +249,8 @@ class _LocalShard:
     def __init__(self, env_fns: list[Callable[[], gym.Env]]) -> None:
         self.venv = FreshInfoDummyVecEnv(env_fns)
         self._pending: tuple[str, Any] | None = None
+        #: Idle work for the main process while it waits for the workers: this shard's next resets.
+        self.prepare = _ResetPreparer(self.venv)
 
     def send(self, message: tuple[str, Any]) -> None:
         self._pending = message
@@ -213,7 +263,12 @@ class _LocalShard:
         assert self._pending is not None, "recv before send"
         cmd, data = self._pending
         self._pending = None
-        return _serve(self.venv, cmd, data)
+        reply = _serve(self.venv, cmd, data)
+        if cmd == "step":
+            self.prepare.after_step(self.venv.buf_dones)
+        elif cmd == "reset":
+            self.prepare.after_reset()
+        return reply
 
     def close(self) -> None:
         """Close the shard's envs (the pipe's ``close``: the ``("close", None)`` sent before is moot here)."""
@@ -293,7 +348,7 @@ class ShardedSubprocVecEnv(VecEnv):
         # the local shard first: it steps while the workers step theirs
         for w, (remote, arrays) in enumerate(zip(self.remotes, self._arrays, strict=True)):
             if remote is not self._local:  # a main process that slept here is slow to wake, as a worker is
-                self._spin.wait(remote)
+                self._spin.wait(remote, idle=self._local.prepare if self._local is not None else None)
             reply = remote.recv()
             if arrays is None:
                 shard_obs, shard_rewards, shard_dones, shard_infos, reset_infos = reply

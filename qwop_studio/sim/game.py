@@ -27,7 +27,16 @@ import numpy as np
 
 from qwop_studio.sim import spec
 from qwop_studio.sim.keys import key_mask, key_string
-from qwop_studio.sim.world import N_PARTS, STATE_ORDER, QWOPWorld, body_position, js_round, vec_x, vec_y
+from qwop_studio.sim.world import (
+    N_PARTS,
+    STATE_ORDER,
+    QWOPWorld,
+    WorldBuilder,
+    body_position,
+    js_round,
+    vec_x,
+    vec_y,
+)
 
 _Q, _W, _O, _P = 1, 2, 4, 8
 _ARM_SPEEDS = {None: dict.fromkeys(spec.ARM_CHAIN_JOINTS, 0.0), "Q": spec.Q_SPEEDS, "W": spec.W_SPEEDS}
@@ -95,6 +104,7 @@ class QWOPGame:
 
     def __init__(self) -> None:
         self._world: QWOPWorld | None = None
+        self._next_world: WorldBuilder | None = None
         self.reset()
 
     # ---------------------------------------------------------------------------- lifecycle
@@ -118,10 +128,25 @@ class QWOPGame:
         self.frame = -1
         self._update(0)
 
+    def prepare_reset(self) -> bool:
+        """Do a few microseconds of the next reset's work now; False when there is none left to do.
+
+        For a caller with idle time (a vector env waiting for its other process): it builds the
+        next reset's world one body or joint per call (:class:`~qwop_studio.sim.world.WorldBuilder`),
+        and :meth:`reset` then takes that world instead of building one. Optional: a reset without
+        it builds its world itself, and the game is bitwise the same either way.
+        """
+        if self._next_world is None:
+            self._next_world = WorldBuilder()
+        return self._next_world.advance()
+
     def _new_world(self) -> None:
         if self._world is not None:
             self._world.destroy()
-        self._world = QWOPWorld()
+        if self._next_world is not None:
+            self._world, self._next_world = self._next_world.finish(), None
+        else:
+            self._world = QWOPWorld()
         w = self._world
         self._joints = w.joints
         self._head = w.head

@@ -92,3 +92,24 @@ def test_memory_stays_flat_over_10000_resets():
         game.step("QP")
     grown = rss_kib() - before
     assert grown < 4096, f"RSS grew {grown} KiB over 10,000 resets"
+
+
+def test_a_reset_onto_a_world_prepared_piece_by_piece_is_bitwise_the_fresh_game():
+    """``prepare_reset`` builds the next world a body or joint per call, between frames (as a vector
+    env does in its idle time); a reset onto it, finished or not, must be the fresh game bit for bit."""
+    keys = random_keys(31, 120)
+    fresh = play(QWOPGame(), keys)
+    game = QWOPGame()
+    pieces = 0
+    for i, key in enumerate(keys):
+        if i % 3 == 0:
+            pieces += game.prepare_reset()
+        game.step(key)
+    assert 0 < pieces < 40, "some of the next world was built, not all of it"
+    game.reset()  # finishes the half-built world and takes it
+    assert np.array_equal(play(game, keys), fresh)
+    while game.prepare_reset():
+        pieces += 1
+    assert not game.prepare_reset()
+    game.reset()  # a world built completely ahead
+    assert np.array_equal(play(game, keys), fresh)
