@@ -13,6 +13,8 @@ for: see :class:`_SpinPolicy`). Messages go through shared memory (``transport="
 the default; :mod:`shared_channel`), and a step's actions, observations, rewards and dones through
 shared arrays, so a step's hand-over costs a few microseconds plus pickling the info dicts;
 ``transport="pipe"`` keeps plain ``multiprocessing`` pipes (``python -m benchmarks.env`` measures both).
+While a process polls, it builds its envs' next reset worlds a piece at a time (:class:`_ResetPreparer`),
+so that a reset, which costs about two env steps, holds up the lock-step less often.
 
 It is a standard SB3 ``VecEnv``: auto-reset with ``terminal_observation`` in ``info``, per-env seeds
 and options, ``env_method``/``get_attr``/``set_attr`` with ``indices``. Workers start with ``spawn``.
