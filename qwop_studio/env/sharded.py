@@ -146,13 +146,15 @@ class _ResetPreparer:
             pending.pop()
         return False
 
-    def after_step(self, dones: np.ndarray) -> None:
-        """The envs that were just reset have used their prepared world: prepare the next ones."""
-        if dones.any():
-            self._pending = sorted(set(self._pending).union(np.flatnonzero(dones).tolist()))
+    def after(self, cmd: str, dones: np.ndarray) -> None:
+        """After the shard carried out ``cmd``: the envs it reset have used their prepared worlds.
 
-    def after_reset(self) -> None:
-        self._pending = list(range(len(self._prepare)))
+        ``dones``: the step's dones (an auto-reset followed each); a ``reset`` resets them all.
+        """
+        if cmd == "reset":
+            self._pending = list(range(len(self._prepare)))
+        elif cmd == "step" and dones.any():
+            self._pending = sorted(set(self._pending).union(np.flatnonzero(dones).tolist()))
 
 
 def _nothing_to_prepare() -> bool:
@@ -232,10 +234,7 @@ def _worker(remote, parent_remote, env_fns: CloudpickleWrapper, arrays: _StepArr
                     remote.close()
                     break
             remote.send(reply)
-            if cmd == "step":  # after the reply: the main process is not kept waiting for this
-                prepare.after_step(venv.buf_dones)
-            elif cmd == "reset":
-                prepare.after_reset()
+            prepare.after(cmd, venv.buf_dones)  # after the reply: the main process does not wait for this
     except (EOFError, KeyboardInterrupt):
         venv.close()
 
@@ -266,10 +265,7 @@ class _LocalShard:
         cmd, data = self._pending
         self._pending = None
         reply = _serve(self.venv, cmd, data)
-        if cmd == "step":
-            self.prepare.after_step(self.venv.buf_dones)
-        elif cmd == "reset":
-            self.prepare.after_reset()
+        self.prepare.after(cmd, self.venv.buf_dones)
         return reply
 
     def close(self) -> None:

@@ -14,7 +14,7 @@ def test_prepared_resets_give_the_same_episodes_and_are_used():
     actions = np.random.default_rng(0).integers(0, 16, size=(200, 3))
     plain.reset()
     prepared.reset()
-    preparer.after_reset()
+    preparer.after("reset", np.zeros(3, dtype=bool))
     pieces = prepared_resets = 0
     for a in actions:
         while preparer():  # idle time: as much as it takes
@@ -25,7 +25,7 @@ def test_prepared_resets_give_the_same_episodes_and_are_used():
         o1, r1, d1, _ = plain.step(a)
         o2, r2, d2, _ = prepared.step(a)
         assert all(g._next_world is None for g, done in zip(games, d2, strict=True) if done), "used by the reset"
-        preparer.after_step(d2)
+        preparer.after("step", d2)
         prepared_resets += sum(ok for ok, done in zip(ready, d2, strict=True) if done)
         assert np.array_equal(o1, o2) and np.array_equal(r1, r2) and np.array_equal(d1, d2)
     assert prepared_resets >= 6, "episodes ended (30 steps at most) and each reset took its prepared world"
@@ -39,10 +39,10 @@ def test_the_preparer_returns_to_the_envs_that_were_reset_only():
     while preparer():
         pass
     venv.step(np.zeros(3, dtype=int))
-    preparer.after_step(np.array([False, False, False]))
+    preparer.after("step", np.array([False, False, False]))
     assert not preparer(), "no env was reset: nothing to prepare"
     venv.env_method("reset", indices=[1])  # env 1 takes its prepared world, as an auto-reset would
     assert venv.envs[1].unwrapped.game._next_world is None
-    preparer.after_step(np.array([False, True, False]))
+    preparer.after("step", np.array([False, True, False]))
     assert preparer() and venv.envs[1].unwrapped.game._next_world is not None
     assert venv.envs[0].unwrapped.game._next_world.done and venv.envs[2].unwrapped.game._next_world.done
