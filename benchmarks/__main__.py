@@ -9,23 +9,23 @@ import shutil
 import subprocess
 import sys
 
-PARTS: list[tuple[str, list[str], list[str]]] = [
-    # (module, full arguments, quick arguments)
-    ("benchmarks.physics", [], ["--ticks", "4000", "--runs", "3"]),
-    ("benchmarks.env", [], ["--steps", "3000", "--runs", "3", "--vec-steps", "1000"]),
-    ("benchmarks.instructions", [], ["--steps", "200"]),
-    ("benchmarks.render", [], ["--frames", "60", "--runs", "3"]),
-    ("benchmarks.studio", [], ["--seconds", "8", "--warmup", "6", "--runs", "1"]),
-    ("qwop_studio.cli", ["benchmark"], ["benchmark", "--seconds", "3"]),
+PARTS: list[tuple[str, list[str], list[str], str | None]] = [
+    # (module, full arguments, quick arguments, a program it needs on the PATH or None)
+    ("benchmarks.physics", [], ["--ticks", "4000", "--runs", "3"], None),
+    ("benchmarks.env", [], ["--steps", "3000", "--runs", "3", "--vec-steps", "1000"], None),
+    ("benchmarks.instructions", [], ["--steps", "200"], "valgrind"),
+    ("benchmarks.render", [], ["--frames", "60", "--runs", "3"], None),
+    ("benchmarks.studio", [], ["--seconds", "8", "--warmup", "6", "--runs", "1"], None),
+    ("qwop_studio.cli", ["benchmark"], ["benchmark", "--seconds", "3"], None),
 ]
 
 
 def main(argv: list[str] | None = None) -> int:
     quick = "--quick" in (argv if argv is not None else sys.argv[1:])
     failed = 0
-    for module, full, fast in PARTS:
-        if module == "benchmarks.instructions" and shutil.which("valgrind") is None:
-            print(f"\n(skipping {module}: valgrind is not installed)", flush=True)
+    for module, full, fast, needs in PARTS:
+        if needs is not None and shutil.which(needs) is None:
+            print(f"\n(skipping {module}: {needs} is not installed)", flush=True)
             continue
         args = fast if quick else full
         print(f"\n$ python -m {module} {' '.join(args)}", flush=True)

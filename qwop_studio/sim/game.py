@@ -186,11 +186,7 @@ class QWOPGame:
             head.ApplyTorque(torque, True)
             self._torque_f32[0] = torque
             self._head_torque[0] += self._torque_f32[0]
-        arm, leg = _COMMANDS[mask]
-        # Most frames hold the previous frame's keys (an env step holds them for 4): nothing to set then.
-        if arm != self._arm_command or leg != self._leg_command or (
-                leg is not None and leg != self._hip_limit_command):
-            self._apply_controls(arm, leg)
+        self._apply_controls(*_COMMANDS[mask])
         if not self.paused:
             events = self._world.step()
             if events:
@@ -300,7 +296,7 @@ class QWOPGame:
     @property
     def distance(self) -> float:
         """Torso x / 10: the distance in game metres, unrounded (qwop-gym's ``distance``)."""
-        return vec_x(body_position(self._torso)) / spec.UNITS_PER_METRE
+        return self.torso_x / spec.UNITS_PER_METRE
 
     @property
     def time(self) -> float:

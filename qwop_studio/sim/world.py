@@ -280,6 +280,7 @@ class WorldBuilder:
 
     @property
     def done(self) -> bool:
+        """True once every body and joint exists (a reset takes the world without building more)."""
         return self._steps is None
 
     def advance(self) -> bool:
