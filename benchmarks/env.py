@@ -6,7 +6,9 @@ resets that the episodes need (random keys fall within a few dozen steps, so res
 * env steps/s: one ``QWOPEnv(frames_per_step=4)``, no wrappers.
 * physics ticks/s inside the env (ticks actually run, resets' ticks excluded) against
   ``benchmarks.physics.bare_world_ticks_per_s``: a bare pybox2d world doing the same motor work,
-  reading states every 4th tick (target >= 0.5).
+  reading states every 4th tick through pybox2d's attributes (target >= 0.5); and against the same
+  world reading them as ``QWOPWorld`` does, gathered from Box2D's memory (the floor; see
+  ``benchmarks.physics``).
 * ``SubprocVecEnv`` with 2 workers (env steps/s summed over workers) against 1 env in a
   ``DummyVecEnv``, both built by ``make_vec_env`` with TimeLimit and Monitor (target >= 1.7 on 2 cores);
   and the same 2 envs in our ``sharded`` vector env (one in this process, one in a polling worker),
@@ -247,7 +249,8 @@ def main(argv: list[str] | None = None) -> None:
     runs = [env_run(args.steps, seed=i) for i in range(args.runs)]
     steps_s = sorted(r[0] for r in runs)[len(runs) // 2]
     ticks_s = sorted(r[1] for r in runs)[len(runs) // 2]
-    bare, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP))
+    bare, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP, reading="plain"))
+    floor, _ = median_of(args.runs, lambda: bare_world_ticks_per_s(args.steps * FRAMES_PER_STEP, reading="gathered"))
     jiffies_before = cpu_jiffies()
     short, long_, longer = args.vec_steps, args.vec_steps // 4, args.vec_steps // 8
     vec = interleaved_runs(args.runs, {
@@ -282,8 +285,10 @@ def main(argv: list[str] | None = None) -> None:
     rows = [
         ("QWOPEnv env steps/s (frames_per_step=4)", f"{steps_s:,.0f}", ""),
         ("physics ticks/s inside the env", f"{ticks_s:,.0f}", ""),
-        ("bare pybox2d world ticks/s", f"{bare:,.0f}", ""),
+        ("bare pybox2d world ticks/s", f"{bare:,.0f}", "states through pybox2d's attributes"),
         ("ratio env ticks / bare ticks", f"{ticks_s / bare:.2f}", "target >= 0.5"),
+        ("bare world, states gathered, ticks/s", f"{floor:,.0f}", "states read as QWOPWorld reads them"),
+        ("ratio env ticks / gathered bare ticks", f"{ticks_s / floor:.2f}", "the env's and rules' own cost"),
         ("DummyVecEnv 1 env, env steps/s", f"{rate['dummy 1']:,.0f}", ""),
         ("SubprocVecEnv 2 workers, env steps/s", f"{rate['subproc 2']:,.0f}", ""),
         ("ratio 2 workers / 1 env", ratio("subproc 2", "dummy 1"),

@@ -46,3 +46,19 @@ def test_cpu_jiffies_reads_this_machine() -> None:
     assert reading is not None
     total, stolen = reading
     assert total > 0 and 0 <= stolen <= total
+
+
+def test_the_bare_worlds_two_readings_read_the_same_states() -> None:
+    """The yardstick (pybox2d's attributes) and the floor (gathered) differ in speed only."""
+    import numpy as np
+
+    from benchmarks.physics import BARE_READINGS
+    from qwop_studio.sim.world import QWOPWorld
+
+    world = QWOPWorld(record_contacts=False)
+    for _ in range(40):
+        world.step()
+    plain, gathered = (BARE_READINGS[name](world) for name in ("plain", "gathered"))
+    assert plain.shape == gathered.shape == (14, 6)
+    assert np.array_equal(plain, gathered)
+    assert not np.array_equal(plain, QWOPWorld().read_states())  # a state 40 ticks on, not the spawn pose
