@@ -65,3 +65,12 @@ def test_the_layout_check_rejects_wrong_offsets(monkeypatch: pytest.MonkeyPatch)
                   (44, 48, 56, 64, 68, 72)]:  # the centre of mass (m_sweep.c) for the position
         monkeypatch.setattr(world, "BODY_FIELD_OFFSETS", wrong)
         assert not world._body_layout_matches(), wrong
+
+
+def test_bodies_too_far_apart_for_one_view_are_read_through_the_getters(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(world.BodyStateGather, "MAX_SPAN_BYTES", 64)  # less than any world's bodies span
+    w = QWOPWorld()
+    assert w._gather is None
+    for _ in range(30):
+        w.step()
+    assert np.array_equal(w.read_states(), by_getters(w))
