@@ -89,7 +89,7 @@ def read_states_by_getters(bodies: Sequence[b2.body], out: np.ndarray) -> None:
 
 
 def _body_layout_matches() -> bool:
-    """True when :data:`BODY_FIELD_OFFSETS` read what the getters read, on a body moving and turning.
+    """True when :data:`BODY_FIELD_OFFSETS` read what the getters read, on bodies moving and turning.
 
     Run once at import: a pybox2d built from another Box2D, or by a compiler laying ``b2Body`` out
     otherwise, then falls back to the getters instead of reading wrong numbers.
