@@ -39,7 +39,6 @@ vec_y = _Box2D.b2Vec2_y_get
 #: a0, a, alpha0), ``m_linearVelocity``, ``m_angularVelocity``). Checked against the getters at
 #: import (:func:`_body_layout_matches`); where they disagree, states are read through the getters.
 BODY_FIELD_OFFSETS: tuple[int, ...] = (12, 16, 56, 64, 68, 72)
-_BODY_BYTES = 4 * 19  # up to the angular velocity, and a little beyond
 
 
 def _body_address(body: b2.body) -> int:
@@ -64,7 +63,7 @@ class BodyStateGather:
     def __init__(self, bodies: Sequence[b2.body]) -> None:
         addresses = [_body_address(body) for body in bodies]
         base = min(addresses)
-        span = max(addresses) - base + _BODY_BYTES
+        span = max(addresses) - base + max(BODY_FIELD_OFFSETS) + 4  # to the end of the last field read
         if span > self.MAX_SPAN_BYTES or any((a - base) % 4 for a in addresses):
             raise ValueError(f"bodies span {span} bytes; not gathered")
         self._memory = np.ctypeslib.as_array((ctypes.c_float * (span // 4)).from_address(base))
