@@ -22,6 +22,10 @@ COMMANDS: dict[str, str] = {
 }
 
 
+#: ``--saves``: the saves root (one definition: qwop_studio/saves.py).
+SAVES_HELP = "where your runs and recordings go (default $QWOP_STUDIO_SAVES, else ./saves)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qwop-studio", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -30,9 +34,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="shipped config name or YAML file to start with")
     p.add_argument("--resume", metavar="RUN_DIR", help="a run directory to resume")
     p.add_argument("--size", default="1280x800", help="window size WxH (default 1280x800)")
+    p.add_argument("--saves", metavar="DIR", help=SAVES_HELP)
+    # hidden: draw N frames once the shipped runner has loaded, print what was loaded (JSON), exit (install checks)
+    p.add_argument("--exit-after-frames", type=int, metavar="N", help=argparse.SUPPRESS)
 
     p = sub.add_parser("play", help="play QWOP yourself with the Q, W, O and P keys")
-    p.add_argument("--record", action="store_true", help="save every game to saves/recordings/")
+    p.add_argument("--record", action="store_true", help="save every game to <saves>/recordings/")
+    p.add_argument("--saves", metavar="DIR", help=SAVES_HELP)
     p.add_argument("--size", default="960x600", help="window size WxH (default 960x600)")
 
     p = sub.add_parser("replay", help="replay a recording, or export it as a video")
@@ -45,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="shipped config name or YAML file (default: the shipped default config; a resumed run uses its own)")
     p.add_argument("--total-timesteps", type=int, help="override the config's total_timesteps")
     p.add_argument("--seed", type=int, help="override the config's seed")
-    p.add_argument("--run-dir", help="where the run lands (default saves/runs/<ALGO>_<config>_<time>)")
+    p.add_argument("--run-dir", help="where the run lands (default <saves>/runs/<ALGO>_<config>_<time>)")
+    p.add_argument("--saves", metavar="DIR", help=SAVES_HELP)
     p.add_argument("--resume", metavar="CHECKPOINT", help="a checkpoint .zip (or run directory) to continue")
     p.add_argument("--max-minutes", type=float, help="stop after this much training time (saves as at the end)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -53,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     p = sub.add_parser("evaluate", help="evaluate a trained model")
-    p.add_argument("--model", required=True, help="a model .zip (its run's config.yml is read)")
+    p.add_argument("--model", required=True,
+                   help="a model .zip (its run's config.yml is read), or a shipped model's name, e.g. qwop_runner")
     p.add_argument("--episodes", type=int, default=100)
     p.add_argument("--json", dest="json_out", metavar="OUT", help="write the statistics to OUT")
     g = p.add_mutually_exclusive_group()

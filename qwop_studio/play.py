@@ -7,8 +7,9 @@ runs at 30 frames per second of wall time with one 0.04 s physics step per frame
 :class:`PlaySession` is the loop without the window: it takes pygame events through
 :meth:`~PlaySession.handle_event` and advances one frame per :meth:`~PlaySession.tick`, so tests can
 post real KEYDOWN/KEYUP events. With ``record=True`` every game is saved atomically to
-``saves/recordings/`` when it ends (fall or finish; the file then holds the frames up to the end),
-or when it is reset or quit before that (see :mod:`qwop_studio.recording`).
+``<saves>/recordings/`` when it ends (fall or finish; the file then holds the frames up to the end),
+or when it is reset or quit before that (see :mod:`qwop_studio.recording`). The saves root is
+``--saves DIR``, else ``$QWOP_STUDIO_SAVES``, else ``./saves`` (:mod:`qwop_studio.saves`).
 """
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from pathlib import Path
 
 import pygame
 
-from qwop_studio.recording import DEFAULT_DIR, Recording, new_recording_path, save_recording
+from qwop_studio.recording import Recording, new_recording_path, save_recording
 from qwop_studio.render.hud import Overlay
+from qwop_studio.saves import SavesError, check_saves_root
+from qwop_studio.saves import recordings_dir as default_recordings_dir
 from qwop_studio.sim.game import QWOPGame
 
 #: pygame key -> bit of the key mask (Q=1, W=2, O=4, P=8).
@@ -35,10 +38,10 @@ class PlaySession:
     """
 
     def __init__(self, game: QWOPGame | None = None, record: bool = False,
-                 recordings_dir: str | Path = DEFAULT_DIR) -> None:
+                 recordings_dir: str | Path | None = None) -> None:
         self.game = game if game is not None else QWOPGame()
         self.record = record
-        self.recordings_dir = Path(recordings_dir)
+        self.recordings_dir = default_recordings_dir() if recordings_dir is None else Path(recordings_dir)
         self.held = 0            # key mask from KEYDOWN/KEYUP
         self.started = False     # first Q/W/O/P pressed since the last reset
         self.running = True
@@ -132,7 +135,7 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def run(size: tuple[int, int] = (960, 600), record: bool = False, recordings_dir: str | Path = DEFAULT_DIR,
+def run(size: tuple[int, int] = (960, 600), record: bool = False, recordings_dir: str | Path | None = None,
         max_frames: int | None = None) -> PlaySession:
     """Open the window and play until Esc or close (or ``max_frames`` display frames, for tests)."""
     from qwop_studio.render.scene import HumanWindow
@@ -166,7 +169,14 @@ def run_from_args(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"qwop-studio play: {e}", file=sys.stderr)
         return 2
-    session = run(size, record=bool(getattr(args, "record", False)))
+    record, saves = bool(getattr(args, "record", False)), getattr(args, "saves", None)
+    if record:
+        try:
+            check_saves_root(saves)
+        except SavesError as e:
+            print(f"qwop-studio play: {e}", file=sys.stderr)
+            return 2
+    session = run(size, record=record, recordings_dir=default_recordings_dir(saves))
     for path in session.saved:
         print(f"saved {path}")
     return 0

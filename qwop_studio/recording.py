@@ -35,12 +35,12 @@ from pathlib import Path
 import numpy as np
 
 from qwop_studio.fileio import atomic_write_text
+from qwop_studio.saves import recordings_dir
 from qwop_studio.sim.game import QWOPGame
 
 FORMAT_NAME = "qwop-studio-recording"
 FORMAT_VERSION = 1
 RESULTS = ("fallen", "finished", "reset", "quit")
-DEFAULT_DIR = Path("saves") / "recordings"
 
 
 class RecordingError(ValueError):
@@ -118,9 +118,12 @@ def save_recording(recording: Recording, path: str | os.PathLike) -> Path:
     return path
 
 
-def new_recording_path(directory: str | os.PathLike = DEFAULT_DIR, result: str = "game") -> Path:
-    """A fresh file name in ``directory``: ``qwop_<UTC time>_<result>.json`` (never an existing file)."""
-    directory = Path(directory)
+def new_recording_path(directory: str | os.PathLike | None = None, result: str = "game") -> Path:
+    """A fresh file name in ``directory``: ``qwop_<UTC time>_<result>.json`` (never an existing file).
+
+    ``directory`` defaults to the saves root's ``recordings/`` (``qwop_studio/saves.py``).
+    """
+    directory = recordings_dir() if directory is None else Path(directory)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     path = directory / f"qwop_{stamp}_{result}.json"
     n = 1

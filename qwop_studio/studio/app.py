@@ -37,17 +37,17 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UIDropDownMenu
 from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 
+from qwop_studio import resources
 from qwop_studio.render.pacing import FramePacer
+from qwop_studio.saves import SavesError, check_saves_root, runs_dir
 from qwop_studio.studio import controls as ctl
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
 from qwop_studio.studio.runner import AGENT, MODELS_DIR, LiveRunner
 from qwop_studio.studio.trainer_link import LinkState, StartRequest, TrainerLink
 from qwop_studio.train import messages as msg
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
-THEME_PATH = ASSETS_DIR / "studio_theme.json"
-#: Where new runs land and "Open run…" starts looking (relative to the working directory).
-RUNS_ROOT = Path("saves") / "runs"
+#: The pygame-gui theme: package data (``qwop_studio/resources.py``).
+THEME_PATH = resources.theme_path()
 DEFAULT_SIZE = (1280, 800)
 MIN_SIZE = (960, 600)
 #: The window's frame rate cap: the runner plays at 30 game frames/s; more would only take CPU from training.
@@ -102,7 +102,7 @@ class StudioApp:
     """
 
     def __init__(self, size: tuple[int, int] = DEFAULT_SIZE, config: str | None = None, resume: str | None = None,
-                 runs_root: str | Path = RUNS_ROOT, clock: Callable[[], float] = time.monotonic,
+                 runs_root: str | Path | None = None, clock: Callable[[], float] = time.monotonic,
                  models_dir: Path | None = MODELS_DIR, overrides: dict | None = None, fps: int = FPS) -> None:
         pygame.init()
         pygame.display.set_caption("QWOP Studio")
@@ -112,7 +112,7 @@ class StudioApp:
         self.manager = pygame_gui.UIManager(self.size, str(THEME_PATH))
         self.clock = clock
         self.fps = fps
-        self.runs_root = Path(runs_root)
+        self.runs_root = runs_dir() if runs_root is None else Path(runs_root)  # new runs; "Open run…" starts here
         self.overrides = overrides
         self.fonts = ctl.Fonts()
         self.link = TrainerLink()
@@ -517,4 +517,18 @@ def run_from_args(args: argparse.Namespace) -> int:
     if resume and not Path(resume).exists():
         print(f"qwop-studio studio: --resume {resume}: no such run directory or checkpoint", file=sys.stderr)
         return 2
-    return StudioApp(size=size, config=config, resume=resume).run()
+    frames = getattr(args, "exit_after_frames", None)
+    if frames is not None and frames < 1:
+        print(f"qwop-studio studio: --exit-after-frames {frames}: must be >= 1", file=sys.stderr)
+        return 2
+    try:
+        runs_root = runs_dir(check_saves_root(getattr(args, "saves", None)))
+    except SavesError as e:
+        print(f"qwop-studio studio: {e}", file=sys.stderr)
+        return 2
+    app = StudioApp(size=size, config=config, resume=resume, runs_root=runs_root)
+    if frames is not None:
+        from qwop_studio.studio.frame_check import run_frames
+
+        return run_frames(app, frames)
+    return app.run()

@@ -12,7 +12,7 @@ Who controls it:
 - ``HUMAN``: the held keys. :data:`TAKEOVER_IDLE_S` seconds after the last key is released (no key
   held), the agent takes over again, in the same game.
 - Manual play (a toggle): the human only; the agent never takes over. Without any policy (no run
-  started and no shipped model in ``assets/models/``) the runner is in manual play and invites the
+  started and no shipped model in ``qwop_studio/assets/models/``) the runner is in manual play and invites the
   user to play.
 
 Policies arrive as :class:`~qwop_studio.train.messages.PolicySnapshot` s. Loading one imports torch
@@ -30,6 +30,7 @@ from typing import Any
 
 import pygame
 
+from qwop_studio import resources
 from qwop_studio.env import QWOPEnv, action_to_keys
 from qwop_studio.env.observation import normalise
 from qwop_studio.env.qwop_env import TORSO_X_MAX, TORSO_X_MIN
@@ -49,8 +50,8 @@ END_PAUSE_S = 1.5
 MAX_EPISODE_STEPS = 1000
 #: pygame key -> key bit (Q=1, W=2, O=4, P=8).
 KEY_BITS: dict[int, int] = {pygame.K_q: 1, pygame.K_w: 2, pygame.K_o: 4, pygame.K_p: 8}
-#: Where a shipped, trained agent would live (a later issue trains it).
-MODELS_DIR = Path(__file__).resolve().parents[2] / "assets" / "models"
+#: Where the shipped, trained agents live: package data (``qwop_studio/resources.py``).
+MODELS_DIR = resources.models_dir()
 INVITE_MESSAGE = "Press Q, W, O or P to play"
 AGENT, HUMAN = "AGENT", "HUMAN"
 
@@ -285,7 +286,8 @@ def _policy_from_snapshot(snapshot: Any) -> Any:
 
 
 def find_shipped_model(models_dir: Path) -> Path | None:
-    """The first ``assets/models/*.zip`` that has a config (inside it, or a ``.yml`` beside it)."""
+    """The first ``*.zip`` in ``models_dir`` (the package's ``assets/models/``) that has a config
+    (inside it, or a ``.yml`` beside it)."""
     if not models_dir.is_dir():
         return None
     for path in sorted(models_dir.glob("*.zip")):

@@ -123,12 +123,12 @@ class TrainerLink:
     def _spawn(self, request: StartRequest) -> None:
         try:
             from qwop_studio.train.config import DEFAULT_CONFIG, load_config
-            from qwop_studio.train.trainer import RUNS_DIR, default_run_dir, start_trainer_process
+            from qwop_studio.train.trainer import default_run_dir, start_trainer_process
 
             run_dir = None
             if request.resume is None:
                 cfg = load_config(request.config or DEFAULT_CONFIG, request.overrides)
-                run_dir = default_run_dir(cfg, Path(request.runs_root) if request.runs_root else RUNS_DIR)
+                run_dir = default_run_dir(cfg, Path(request.runs_root) if request.runs_root else None)
             handle = start_trainer_process(request.config, run_dir=run_dir, resume=request.resume,
                                            overrides=request.overrides)
         except Exception as e:  # noqa: BLE001 - a ConfigError or anything else: shown in the window

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 from qwop_studio.train.config import ConfigError, parse_override_value
@@ -48,9 +49,15 @@ def train_from_args(args: argparse.Namespace) -> int:
     overrides.update(sets)
     if getattr(args, "resume", None) and args.config:
         print(f"train: --config {args.config} ignored: a resumed run uses its own config.yml", file=sys.stderr)
+    from qwop_studio.saves import SavesError, check_saves_root, runs_dir
+
+    saves = getattr(args, "saves", None)
     try:
-        plan = plan_run(args.config, getattr(args, "run_dir", None), getattr(args, "resume", None), overrides)
-    except ConfigError as e:
+        if not getattr(args, "run_dir", None) and not getattr(args, "resume", None):
+            check_saves_root(saves)
+        plan = plan_run(args.config, getattr(args, "run_dir", None), getattr(args, "resume", None), overrides,
+                        runs_root=runs_dir(saves))
+    except (ConfigError, SavesError) as e:
         return _fail("train", e)
     what = f"resuming {plan.resume}" if plan.resume else f"config {plan.source}"
     print(f"{plan.config.algorithm}: {what}; {plan.config.total_timesteps:,} env steps, "
@@ -83,10 +90,16 @@ def _best_model_line(run_dir) -> str | None:
 
 
 def evaluate_from_args(args: argparse.Namespace) -> int:
+    from qwop_studio.resources import resolve_model, shipped_model_names
     from qwop_studio.train.evaluate import EvaluationError, evaluate_model, print_report
 
+    model = resolve_model(args.model)
+    if not model.exists() and model.parent == Path("."):
+        return _fail("evaluate", EvaluationError(
+            f"--model {args.model}: no such model file, nor a shipped model of that name "
+            f"(shipped: {', '.join(shipped_model_names()) or 'none'})"))
     try:
-        report = evaluate_model(args.model, episodes=args.episodes, deterministic=args.deterministic,
+        report = evaluate_model(model, episodes=args.episodes, deterministic=args.deterministic,
                                 start_noop_max=args.start_noop_max, seed=args.seed, json_out=args.json_out,
                                 record_dir=getattr(args, "record", None))
     except (ConfigError, EvaluationError) as e:

@@ -5,7 +5,7 @@ vector env -> build the model (or load a checkpoint and its replay buffer) -> co
 -> ``model.learn`` -> save the final checkpoint and ``final_model.zip``. Everything else (pausing,
 weight changes, metrics for the studio) happens in callbacks (``callbacks.py``).
 
-A run directory, ``saves/runs/<ALGO>_<config>_<timestamp>/``::
+A run directory, ``saves/runs/<ALGO>_<config>_<timestamp>/`` (the saves root: ``qwop_studio/saves.py``)::
 
     config.yml                 the resolved config (what was actually run)
     checkpoints/model_<N>_steps.zip        (+ replay_buffer_<N>_steps.pkl, off-policy)
@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from qwop_studio.saves import runs_dir
 from qwop_studio.threads import single_threaded_children
 from qwop_studio.train import messages as msg
 from qwop_studio.train.config import (
@@ -45,15 +46,18 @@ from qwop_studio.train.config import (
 )
 from qwop_studio.train.torch_setup import prepare_torch_process
 
-#: Where runs land unless told otherwise (relative to the working directory).
-RUNS_DIR = Path("saves") / "runs"
 CHECKPOINT_RE = re.compile(r"^model_(\d+)_steps\.zip$")
 #: The thread variables a trainer process starts with (one BLAS/OpenMP thread: no oversubscription).
 
 
 # --------------------------------------------------------------------------------- run directories
-def default_run_dir(config: TrainConfig, root: Path = RUNS_DIR) -> Path:
-    """``root/<ALGO>_<config name>_<YYYYmmdd-HHMMSS>`` (with ``-2``, ``-3``... if taken). Not created."""
+def default_run_dir(config: TrainConfig, root: Path | None = None) -> Path:
+    """``root/<ALGO>_<config name>_<YYYYmmdd-HHMMSS>`` (with ``-2``, ``-3``... if taken). Not created.
+
+    ``root`` defaults to the saves root's ``runs/`` (``qwop_studio/saves.py``: ``--saves``,
+    ``$QWOP_STUDIO_SAVES`` or ``./saves``), resolved now, not at import.
+    """
+    root = runs_dir() if root is None else Path(root)
     base = root / f"{config.algorithm}_{config.config_name}_{time.strftime('%Y%m%d-%H%M%S')}"
     path, n = base, 1
     while path.exists():
@@ -147,8 +151,11 @@ class RunPlan:
 
 
 def plan_run(config: str | os.PathLike | None = None, run_dir: str | os.PathLike | None = None,
-             resume: str | os.PathLike | None = None, overrides: dict[str, Any] | None = None) -> RunPlan:
+             resume: str | os.PathLike | None = None, overrides: dict[str, Any] | None = None,
+             runs_root: str | os.PathLike | None = None) -> RunPlan:
     """Resolve config, run directory and checkpoint; raise :class:`ConfigError` before creating anything.
+
+    A new run without ``run_dir`` lands under ``runs_root`` (default: the saves root's ``runs/``).
 
     With ``resume`` the run's own ``config.yml`` is used (``config`` is ignored) and the run
     continues in the checkpoint's run directory unless ``run_dir`` is given. ``overrides`` maps
@@ -167,7 +174,7 @@ def plan_run(config: str | os.PathLike | None = None, run_dir: str | os.PathLike
     cfg = load_config(config, overrides)
     if run_dir is not None and (Path(run_dir) / "config.yml").exists():
         raise ConfigError(f"{run_dir}: already holds a run; pick another --run-dir, or --resume {run_dir}")
-    return RunPlan(cfg, Path(run_dir) if run_dir else default_run_dir(cfg), None, str(config))
+    return RunPlan(cfg, Path(run_dir) if run_dir else default_run_dir(cfg, runs_root), None, str(config))
 
 
 def apply_schedules(model: Any, config: TrainConfig) -> None:

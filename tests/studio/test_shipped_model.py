@@ -1,4 +1,4 @@
-"""The runner that ships in assets/models/: the studio shows it before any training, and it runs."""
+"""The runner that ships in qwop_studio/assets/models/: the studio shows it before any training, and it runs."""
 import json
 
 import pytest
