@@ -1,0 +1,222 @@
+"""The inside of a rollout worker process: its envs, its policy copy, and the loop that fills a shared slot.
+
+Started by :class:`~qwop_studio.train.rollout_workers.RolloutWorkers` (``spawn``). A rollout step is SB3's
+``OnPolicyAlgorithm.collect_rollouts`` step, line for line (policy forward, step, bootstrap of time-limit
+truncations with the value of the terminal observation, ``gamma`` as the learner's), written into the
+worker's env columns of the slot instead of a ``RolloutBuffer``: so with the same weights and the same
+torch RNG state a single worker stores bit for bit what lock-step collection would.
+
+Between two env steps the worker answers commands (``env_method`` and the like: reward-weight changes
+take effect at the worker's next step), and a ``close`` ends it at once. Ctrl+C is left to the main
+process (which saves a checkpoint and then closes the workers).
+"""
+from __future__ import annotations
+
+import signal
+import time
+from multiprocessing import shared_memory
+from typing import Any
+
+import numpy as np
+
+from qwop_studio.train.rollout_shared import Attachment
+
+
+class _ClosedError(Exception):
+    """``close`` arrived: leave the serve loop."""
+
+
+class Collector:
+    """One worker's state: a ``FreshInfoDummyVecEnv`` over its envs (global indices from ``env_start``),
+    the last observations and episode starts (carried from rollout to rollout), the policy copy."""
+
+    def __init__(self, conn: Any, venv: Any, env_start: int) -> None:
+        self.conn = conn
+        self.venv = venv
+        self.env_start = env_start
+        self.n_envs = venv.num_envs
+        self.policy: Any = None
+        self.attachment: Attachment | None = None
+        self.blocks: list[shared_memory.SharedMemory] = []
+        self.slots: list[dict[str, np.ndarray]] = []
+        self.weights: np.ndarray | None = None
+        self.last_obs: np.ndarray | None = None
+        self.last_episode_starts = np.ones((self.n_envs,), dtype=bool)
+        self.idle_since = time.perf_counter()
+
+    # ------------------------------------------------------------------------------ serving
+    def serve(self) -> None:
+        try:
+            while True:
+                cmd, data = self.conn.recv()
+                if cmd == "close":
+                    return
+                if cmd == "collect":
+                    self._reply_errors(self.collect, *data)
+                else:
+                    self.answer(cmd, data)
+        except _ClosedError:
+            return
+
+    def answer(self, cmd: str, data: Any) -> None:
+        """Carry out a command and send ``("reply", value)``, or ``("error", one line)`` if it raised."""
+        self._reply_errors(self._send_reply, cmd, data)
+
+    def _send_reply(self, cmd: str, data: Any) -> None:
+        self.conn.send(("reply", self.handle(cmd, data)))
+
+    def _reply_errors(self, work: Any, *args: Any) -> None:
+        try:
+            work(*args)
+        except _ClosedError:
+            raise
+        except Exception as e:  # noqa: BLE001 - the main process decides; this worker lives on
+            text = f"{type(e).__name__}: {e}".strip().splitlines()[0]
+            self.conn.send(("error", text))
+
+    def handle(self, cmd: str, data: Any) -> Any:
+        venv = self.venv
+        if cmd == "attach":
+            return self.attach(data)
+        if cmd == "reset":
+            seeds, options = data
+            venv._seeds, venv._options = list(seeds), list(options)
+            self.last_obs = venv.reset()
+            self.last_episode_starts = np.ones((self.n_envs,), dtype=bool)
+            return self.last_obs, list(venv.reset_infos)
+        if cmd == "step":
+            venv.step_async(data)
+            obs, rewards, dones, infos = venv.step_wait()
+            self.last_obs, self.last_episode_starts = obs, dones
+            return obs, rewards, dones, infos
+        if cmd == "env_method":
+            name, args, kwargs, indices = data
+            return venv.env_method(name, *args, indices=indices, **kwargs)
+        if cmd == "get_attr":
+            name, indices = data
+            return venv.get_attr(name, indices)
+        if cmd == "set_attr":
+            name, value, indices = data
+            venv.set_attr(name, value, indices)
+            return None
+        if cmd == "env_is_wrapped":
+            wrapper_class, indices = data
+            return venv.env_is_wrapped(wrapper_class, indices)
+        raise ValueError(f"unknown command {cmd!r}")
+
+    # ------------------------------------------------------------------------------ attaching
+    def attach(self, attachment: Attachment) -> None:
+        """Open the shared slots and weights; build the policy copy; take the RNG state (see Attachment)."""
+        import torch
+
+        recipe = attachment.recipe
+        self.blocks = [shared_memory.SharedMemory(name=name) for name in (*attachment.slot_names, attachment.weights_name)]
+        self.slots = [attachment.layout.views(block.buf) for block in self.blocks[:-1]]
+        self.weights = np.frombuffer(self.blocks[-1].buf, dtype=np.float32, count=recipe.n_params)
+        policy = recipe.policy_class(recipe.observation_space, recipe.action_space, _zero_schedule, use_sde=False,
+                                     **recipe.policy_kwargs)
+        n_params = sum(p.numel() for p in policy.parameters())
+        if n_params != recipe.n_params or list(policy.buffers()):
+            raise ValueError(f"the policy copy has {n_params} parameters, the learner's {recipe.n_params}")
+        policy.set_training_mode(False)
+        self.policy = policy
+        self.attachment = attachment
+        if self.env_start == 0:
+            torch.set_rng_state(torch.frombuffer(bytearray(attachment.rng_state), dtype=torch.uint8))
+        else:
+            torch.manual_seed(attachment.seed + self.env_start)
+
+    # ------------------------------------------------------------------------------ collecting
+    def collect(self, slot: int, rollout_id: int) -> None:
+        """Fill this worker's columns of ``slot`` with ``n_steps`` env steps, then report ``("rollout", ...)``."""
+        import torch as th
+        from gymnasium import spaces
+        from stable_baselines3.common.utils import obs_as_tensor
+        from torch.nn.utils import vector_to_parameters
+
+        if self.attachment is None or self.last_obs is None:
+            raise RuntimeError("collect before attach and reset")
+        idle_s = time.perf_counter() - self.idle_since
+        start = time.perf_counter()
+        policy, venv, conn = self.policy, self.venv, self.conn
+        vector_to_parameters(th.from_numpy(self.weights.copy()), policy.parameters())
+        arrays = self.slots[slot]
+        a, b = self.env_start, self.env_start + self.n_envs
+        obs_buf, act_buf, rew_buf = arrays["observations"], arrays["actions"], arrays["rewards"]
+        start_buf, val_buf, logp_buf, done_buf = (arrays["episode_starts"], arrays["values"], arrays["log_probs"],
+                                                  arrays["dones"])
+        gamma = self.attachment.recipe.gamma
+        discrete = isinstance(policy.action_space, spaces.Discrete)
+        box = isinstance(policy.action_space, spaces.Box)
+        episodes: list[tuple[int, int, dict]] = []
+        last_obs, last_starts = self.last_obs, self.last_episode_starts
+        new_obs = dones = None
+        for t in range(self.attachment.layout.n_steps):
+            while conn.poll():  # commands between two env steps (reward weights, attributes)
+                cmd, data = conn.recv()
+                if cmd == "close":
+                    raise _ClosedError
+                self.answer(cmd, data)
+            with th.no_grad():
+                obs_tensor = obs_as_tensor(last_obs, policy.device)
+                actions, values, log_probs = policy(obs_tensor)
+            actions = actions.cpu().numpy()
+            clipped = np.clip(actions, policy.action_space.low, policy.action_space.high) if box else actions
+            new_obs, rewards, dones, infos = venv.step(clipped)
+            for idx, done in enumerate(dones):  # SB3's bootstrap of a time-limit truncation (its issue #633)
+                if (done and infos[idx].get("terminal_observation") is not None
+                        and infos[idx].get("TimeLimit.truncated", False)):
+                    terminal_obs = policy.obs_to_tensor(infos[idx]["terminal_observation"])[0]
+                    with th.no_grad():
+                        terminal_value = policy.predict_values(terminal_obs)[0]
+                    rewards[idx] += gamma * terminal_value
+                if done:
+                    info = {k: v for k, v in infos[idx].items() if k != "terminal_observation"}
+                    episodes.append((t, a + idx, info))
+            obs_buf[t, a:b] = last_obs
+            act_buf[t, a:b] = actions.reshape(-1, 1) if discrete else actions.reshape(self.n_envs, -1)
+            rew_buf[t, a:b] = rewards
+            start_buf[t, a:b] = last_starts
+            val_buf[t, a:b] = values.numpy().ravel()
+            logp_buf[t, a:b] = log_probs.numpy()
+            done_buf[t, a:b] = dones
+            last_obs, last_starts = new_obs, dones
+        with th.no_grad():
+            last_values = policy.predict_values(obs_as_tensor(new_obs, policy.device))
+        arrays["last_values"][a:b] = last_values.numpy().ravel()
+        arrays["last_dones"][a:b] = dones
+        self.last_obs, self.last_episode_starts = last_obs, last_starts
+        conn.send(("rollout", slot, rollout_id, episodes,
+                   {"collect_s": time.perf_counter() - start, "idle_s": idle_s}))
+        self.idle_since = time.perf_counter()
+
+    def close(self) -> None:
+        self.slots.clear()
+        self.weights = None
+        for block in self.blocks:
+            try:
+                block.close()
+            except BufferError:  # a view still alive: the process exit frees it
+                pass
+        self.venv.close()
+
+
+def _zero_schedule(_progress_remaining: float) -> float:
+    """The policy copy's learning rate: it never learns (its optimiser is never stepped)."""
+    return 0.0
+
+
+def worker_main(conn: Any, env_fns: Any, env_start: int) -> None:
+    """A rollout worker process: one torch thread, Ctrl+C ignored (the main process handles it)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from qwop_studio.env.dummy import FreshInfoDummyVecEnv
+    from qwop_studio.train.torch_setup import prepare_torch_process
+
+    prepare_torch_process()
+    collector = Collector(conn, FreshInfoDummyVecEnv(env_fns.var), env_start)
+    try:
+        collector.serve()
+    except (EOFError, BrokenPipeError, ConnectionResetError):
+        pass  # the main process is gone
+    finally:
+        collector.close()
