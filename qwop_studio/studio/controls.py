@@ -1,8 +1,8 @@
 """Training controls: the toolbar (config, Start, Pause/Resume, Save checkpoint, Stop), the status card,
 and one slider per reward weight.
 
-Widgets are pygame-gui elements styled by ``assets/studio_theme.json``; the cards behind them and the
-status text are drawn with pygame. Each part has ``layout(rect)`` (rebuilds its widgets for a new
+Widgets are pygame-gui elements styled by the package's ``assets/studio_theme.json``; the cards behind
+them and the status text are drawn with pygame. Each part has ``layout(rect)`` (rebuilds its widgets for a new
 window size, keeping its state), ``process_event(event)`` (returns an :data:`Intent` for the app, or
 None) and ``draw(surface)``. None of them talks to the trainer: the app turns intents into
 ``TrainerLink`` calls, so this module can be tested without one.
