@@ -93,7 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ImportError, AttributeError) as e:
         print(f"qwop-studio {args.command}: not available in this build ({e})", file=sys.stderr)
         return 1
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except Exception as e:  # a failure that says it is one line for the user (e.g. a rollout worker died)
+        if not getattr(e, "one_line", False):
+            raise
+        print(f"qwop-studio {args.command}: {e}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

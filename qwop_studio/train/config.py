@@ -119,6 +119,9 @@ class TrainConfig(BaseModel):
     n_envs: int = Field(4, ge=1, le=64)
     vec_env: Literal["subproc", "sharded", "dummy"] = "subproc"
     n_workers: int | None = Field(None, ge=1, le=64)  # processes for vec_env "sharded" (default: one per core)
+    # PPO: "async" collects rollout k+1 in worker processes while the learner learns on k (async_ppo.py)
+    collection: Literal["lockstep", "async"] = "lockstep"
+    collection_workers: int | None = Field(None, ge=1, le=64)  # async: worker processes (default: cores - 1)
     max_episode_steps: int = Field(1000, ge=1)
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)
@@ -224,6 +227,7 @@ def validate_config(data: dict[str, Any], label: str = "config") -> TrainConfig:
         raise ConfigError(f"{label}: {_first_error(e, data)}") from None
     _check_hyperparams(config, label)
     _check_wrappers(config, label)
+    _check_collection(config, label)
     return config
 
 
@@ -339,6 +343,16 @@ def _policy_kwargs_problem(value: Any, algorithm: str) -> str | None:
                                                        for n in layer)):
                     return "net_arch must be a list of positive integers (or {pi: [...], vf: [...]})"
     return None
+
+
+def _check_collection(config: TrainConfig, label: str) -> None:
+    """``collection: async`` is PPO's (its ratio corrects for the one-update policy lag; A2C's loss has none)."""
+    if config.collection == "async" and config.algorithm != "PPO":
+        raise ConfigError(f"{label}: collection: 'async' is for PPO only (algorithm is {config.algorithm}); "
+                          f"use 'lockstep'")
+    if config.collection_workers is not None and config.collection_workers > config.n_envs:
+        raise ConfigError(f"{label}: collection_workers: must be <= n_envs ({config.n_envs}) (got "
+                          f"{config.collection_workers})")
 
 
 def _check_wrappers(config: TrainConfig, label: str) -> None:

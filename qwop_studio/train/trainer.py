@@ -247,8 +247,10 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.sim.spec import FRAME_CLOCK_S
     from qwop_studio.train import callbacks as cb
     from qwop_studio.train.algorithms import build_kwargs
+    from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
+    from qwop_studio.train.rollout_workers import RolloutWorkerError, make_rollout_workers
 
     run_dir = Path(run_dir)
     checkpoint_dir = run_dir / "checkpoints"
@@ -264,9 +266,15 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         _truncate_log(run_dir / "progress.csv", start_step)
         _truncate_log(run_dir / EVALUATIONS, start_step)
 
-    venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
-                        wrappers=[w.model_dump() for w in config.wrappers],
-                        max_episode_steps=config.max_episode_steps, n_workers=config.n_workers)
+    if config.collection == "async":  # PPO: worker processes collect while the learner learns (async_ppo.py)
+        venv = make_rollout_workers(config.n_envs, seed=config.seed + start_step, env_kwargs=env_kwargs,
+                                    wrappers=[w.model_dump() for w in config.wrappers],
+                                    max_episode_steps=config.max_episode_steps,
+                                    n_workers=config.collection_workers)
+    else:
+        venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
+                            wrappers=[w.model_dump() for w in config.wrappers],
+                            max_episode_steps=config.max_episode_steps, n_workers=config.n_workers)
     eval_env = None
     try:
         if restored_weights:
@@ -284,6 +292,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             elif spec.off_policy:
                 print(f"note: no replay buffer beside {resume_path.name}; resuming with an empty one",
                       file=sys.stderr)
+        if config.collection == "async":
+            model = as_async(model)  # the same PPO, collecting through the workers
         setattr(model, cb.METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
         model.set_logger(configure(str(run_dir / "tb" / config.algorithm), ["tensorboard"]))
 
@@ -326,6 +336,13 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             path, _ = cb.save_checkpoint(model, checkpoint_dir)
             print(f"\ninterrupted at step {model.num_timesteps}; checkpoint saved: {path}", file=sys.stderr)
             raise
+        except RolloutWorkerError as e:  # the learner is intact: keep its work, end in one line
+            for callback in callbacks:
+                if isinstance(callback, cb.ProgressCsvCallback):
+                    callback.flush()
+            path, _ = cb.save_checkpoint(model, checkpoint_dir)
+            raise RolloutWorkerError(f"{e}; checkpoint saved at step {model.num_timesteps}: {path} "
+                                     f"(continue with --resume {run_dir})") from None
         stopped = bool(command_cb is not None and command_cb.stopped)
         last = checkpoints.last_path
         if last is None or checkpoint_step(last) != model.num_timesteps:

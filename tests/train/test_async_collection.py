@@ -1,0 +1,207 @@
+"""Asynchronous rollout collection (``collection: async``): what the learner gets, runs, resumes, failures.
+
+Real envs, real worker processes, real SB3 models and files; nothing of ours is mocked.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qwop_studio.cli import main
+
+HERE = Path(__file__).parent
+TINY_PPO = HERE / "tiny_ppo.yml"
+ASYNC = ["--set", "collection=async", "--set", "vec_env=dummy"]
+BUFFER_FIELDS = ("observations", "actions", "rewards", "episode_starts", "values", "log_probs", "advantages", "returns")
+ENV = {"env_kwargs": {"frames_per_step": 4, "reduced_action_set": True, "start_noop_max": 5}, "wrappers": [],
+       "max_episode_steps": 100}
+
+
+def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64) -> tuple[list[dict], list[tuple]]:
+    """Each rollout's buffer as PPO trains on it (learning rate 0: the weights never change), and the
+    episode ends the callbacks saw, as (step, env, reward)."""
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    from qwop_studio.env import make_vec_env
+    from qwop_studio.train.async_ppo import AsyncPPO
+    from qwop_studio.train.rollout_workers import make_rollout_workers
+
+    class Grab(BaseCallback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.buffers: list[dict] = []
+            self.episodes: list[tuple] = []
+
+        def _on_step(self) -> bool:
+            for env_index, info in enumerate(self.locals["infos"]):
+                if "episode" in info:
+                    self.episodes.append((self.num_timesteps, env_index, info["episode"]["r"]))
+            return True
+
+        def _on_rollout_end(self) -> None:
+            buffer = self.locals["rollout_buffer"]
+            self.buffers.append({k: np.array(getattr(buffer, k)) for k in BUFFER_FIELDS})
+
+    if kind == "lockstep":
+        venv, cls = make_vec_env(n_envs, "dummy", seed=3, **ENV), PPO
+    else:
+        venv, cls = make_rollout_workers(n_envs, seed=3, n_workers=1, **ENV), AsyncPPO
+    try:
+        model = cls("MlpPolicy", venv, seed=3, device="cpu", n_steps=n_steps, batch_size=n_steps, n_epochs=1,
+                    learning_rate=0.0)
+        grab = Grab()
+        model.learn(rollouts * n_steps * n_envs, callback=grab)
+    finally:
+        venv.close()
+    return grab.buffers, grab.episodes
+
+
+def test_async_collection_gives_lockstep_rollouts_bit_for_bit_when_the_weights_stay_fixed():
+    """One worker, same seeds, learning rate 0: every rollout (observations, actions, rewards with the
+    time-limit bootstrap, episode starts, the stored values and log-probabilities, and the advantages and
+    returns computed from them) and every episode end the callbacks see, equal lock-step's."""
+    lock_buffers, lock_episodes = _collect("lockstep")
+    async_buffers, async_episodes = _collect("async")
+    assert len(lock_buffers) == len(async_buffers) == 3
+    for k, (lock, other) in enumerate(zip(lock_buffers, async_buffers, strict=True)):
+        for name in BUFFER_FIELDS:
+            assert np.array_equal(lock[name], other[name]), f"rollout {k}: {name} differs"
+    assert lock_episodes and async_episodes == lock_episodes
+
+
+def test_config_refuses_async_collection_outside_ppo_and_more_workers_than_envs():
+    from qwop_studio.train.config import ConfigError, load_config
+
+    assert load_config(TINY_PPO, {"collection": "async"}).collection == "async"
+    assert load_config(TINY_PPO).collection == "lockstep"
+    with pytest.raises(ConfigError, match=r"tiny_ppo\.yml: collection: 'async' is for PPO only") as e:
+        load_config(TINY_PPO, {"collection": "async", "algorithm": "A2C", "hyperparams": {"n_steps": 16}})
+    assert "\n" not in str(e.value)
+    with pytest.raises(ConfigError, match=r"collection_workers: must be <= n_envs \(2\) \(got 3\)"):
+        load_config(TINY_PPO, {"collection": "async", "collection_workers": 3})
+    with pytest.raises(ConfigError, match=r"collection: .*lockstep.*async"):
+        load_config(TINY_PPO, {"collection": "asynch"})
+
+
+@pytest.fixture(scope="module")
+def async_run(tmp_path_factory) -> Path:
+    """The tiny PPO config trained with async collection over 2 worker processes (2,048 steps)."""
+    run_dir = tmp_path_factory.mktemp("async") / "run"
+    assert main(["train", "--config", str(TINY_PPO), *ASYNC, "--set", "collection_workers=2",
+                 "--run-dir", str(run_dir), "--no-progress"]) == 0
+    return run_dir
+
+
+@pytest.mark.slow
+def test_async_training_writes_the_lockstep_files_and_a_plain_ppo_model(async_run: Path):
+    from stable_baselines3 import PPO
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from qwop_studio.train.async_ppo import STATE_ATTR
+    from qwop_studio.train.model_file import load_model, read_model_info
+
+    assert (async_run / "checkpoints" / "model_1024_steps.zip").is_file()
+    assert (async_run / "checkpoints" / "model_2048_steps.zip").is_file()
+    rows = [r.split(",") for r in (async_run / "progress.csv").read_text().splitlines()]
+    assert rows[0][0] == "step" and len(rows) > 10
+    steps = [int(r[0]) for r in rows[1:]]
+    assert steps == sorted(steps) and 0 < steps[0] and steps[-1] <= 2048
+    assert {r[2] for r in rows[1:]} == {"0", "1"}, "episodes of both workers' envs reach progress.csv"
+    assert (async_run / "reward_weights.csv").read_text().splitlines()[1].startswith("0,")
+    final = async_run / "final_model.zip"
+    assert STATE_ATTR not in read_model_info(final).data
+    assert type(PPO.load(final, device="cpu")) is PPO and PPO.load(final, device="cpu").num_timesteps == 2048
+    assert load_model(final, "PPO", env_kwargs={"reduced_action_set": True}).num_timesteps == 2048
+    events = EventAccumulator(str(next((async_run / "tb" / "PPO").glob("events.*"))))
+    events.Reload()
+    lags = [e.value for e in events.Scalars("async/policy_lag")]
+    assert lags == [0.0, 1.0, 1.0, 1.0], "the first rollout is the start's, every later one an update old"
+    assert "train/clip_fraction" in events.Tags()["scalars"]
+
+
+@pytest.mark.slow
+def test_resume_works_across_collection_modes(async_run: Path, tmp_path):
+    from stable_baselines3 import PPO
+
+    run = tmp_path / "run"
+    shutil.copytree(async_run, run)
+    # an async checkpoint resumed lock-step...
+    assert main(["train", "--resume", str(run / "checkpoints" / "model_1024_steps.zip"), "--total-timesteps", "2560",
+                 "--set", "collection=lockstep", "--no-progress"]) == 0
+    assert "collection: lockstep" in (run / "config.yml").read_text()
+    assert PPO.load(run / "final_model.zip", device="cpu").num_timesteps == 2560
+    # ...and that lock-step checkpoint resumed async
+    assert main(["train", "--resume", str(run / "checkpoints" / "model_2560_steps.zip"), "--total-timesteps", "3072",
+                 "--set", "collection=async", "--no-progress"]) == 0
+    assert "collection: async" in (run / "config.yml").read_text()
+    assert PPO.load(run / "final_model.zip", device="cpu").num_timesteps == 3072
+    steps = [int(r.split(",")[0]) for r in (run / "progress.csv").read_text().splitlines()[1:]]
+    assert steps == sorted(steps) and steps[-1] > 2560
+
+
+def _kill_worker_once_training(run_dir: Path, killed: dict) -> None:
+    """Wait for a checkpoint past step 0, then SIGKILL rollout worker 0 (a child of this process)."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        workers = [p for p in multiprocessing.active_children() if p.name == "qwop-rollout-worker-0"]
+        if workers and list((run_dir / "checkpoints").glob("model_*_steps.zip")):
+            os.kill(workers[0].pid, signal.SIGKILL)
+            killed["pid"] = workers[0].pid
+            return
+        time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_killed_worker_ends_the_run_in_one_line_and_leaves_a_resumable_checkpoint(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    killed: dict = {}
+    killer = threading.Thread(target=_kill_worker_once_training, args=(run_dir, killed), daemon=True)
+    killer.start()
+    code = main(["train", "--config", str(TINY_PPO), *ASYNC, "--set", "total_timesteps=10000000",
+                 "--set", "checkpoint_freq=512", "--run-dir", str(run_dir), "--no-progress"])
+    killer.join(5)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and "pid" in killed
+    assert err[-1].startswith("qwop-studio train: rollout worker 0 (pid ")
+    assert "killed by SIGKILL" in err[-1] and "checkpoint saved at step" in err[-1] and "Traceback" not in "\n".join(err)
+    saved = Path(err[-1].split("checkpoint saved at step ")[1].split(": ", 1)[1].split(" (continue")[0])
+    assert saved.is_file() and saved.parent == run_dir / "checkpoints"
+    step = int(saved.name.split("_")[1])
+    assert main(["train", "--resume", str(saved), "--total-timesteps", str(step + 1024), "--no-progress"]) == 0
+    assert (run_dir / "checkpoints" / f"model_{step + 1024}_steps.zip").is_file()
+
+
+@pytest.mark.slow
+def test_env_method_reaches_every_workers_envs_while_they_collect():
+    """A reward-weight change from a callback, in mid-rollout, reaches the envs of both workers."""
+    from stable_baselines3.common.callbacks import BaseCallback
+
+    from qwop_studio.train.async_ppo import AsyncPPO
+    from qwop_studio.train.rollout_workers import make_rollout_workers
+
+    class ChangeOnce(BaseCallback):
+        seen: list = []
+
+        def _on_step(self) -> bool:
+            if self.num_timesteps == 4 * 20:
+                self.training_env.env_method("set_reward_weights", posture_weight=0.25)
+                ChangeOnce.seen = self.training_env.env_method("get_reward_weights")
+            return True
+
+    venv = make_rollout_workers(4, seed=1, n_workers=2, **ENV)
+    try:
+        model = AsyncPPO("MlpPolicy", venv, seed=1, device="cpu", n_steps=32, batch_size=64, n_epochs=1)
+        model.learn(32 * 4, callback=ChangeOnce())
+        assert [w["posture_weight"] for w in ChangeOnce.seen] == [0.25] * 4
+        assert venv.get_attr("spec", indices=[1, 3]) is not None
+    finally:
+        venv.close()
