@@ -29,6 +29,7 @@ if __package__ in (None, ""):  # run as ``python benchmarks/learning_speed.py``
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import machine  # noqa: E402
+from qwop_studio.saves import saves_root  # noqa: E402
 
 
 def train(config: str, minutes: float, run_dir: Path, checkpoint_steps: int, extra: list[str]) -> float:
@@ -121,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--checkpoint-steps", type=int, default=150_000)
     parser.add_argument("--episodes", type=int, default=20, help="evaluation episodes per checkpoint")
-    parser.add_argument("--out", type=Path, default=Path("saves/experiments/learning_speed"))
+    parser.add_argument("--out", type=Path, default=saves_root() / "experiments" / "learning_speed",
+                        help="where the runs and results go (default <saves>/experiments/learning_speed)")
     parser.add_argument("--evaluate-only", action="store_true", help="re-evaluate existing runs in --out")
     parser.add_argument("--include", type=Path, nargs="*", default=[], metavar="CSV",
                         help="earlier results.csv files whose rows join the table and plot")
