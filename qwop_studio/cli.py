@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value by its dotted key, e.g. --set env.frames_per_step=6")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--demos", metavar="DIR", help="recordings to clone first and learn from during RL "
+                   "(sets demos.dir; weights and schedule: the config's demos section)")
 
     p = sub.add_parser("evaluate", help="evaluate a trained model")
     p.add_argument("--model", required=True,

@@ -43,6 +43,8 @@ def train_from_args(args: argparse.Namespace) -> int:
         overrides["seed"] = args.seed
     if getattr(args, "max_minutes", None) is not None:
         overrides["max_minutes"] = args.max_minutes
+    if getattr(args, "demos", None):
+        overrides["demos.dir"] = args.demos
     sets = _parse_sets("train", getattr(args, "overrides", None))
     if sets is None:
         return 2
@@ -59,6 +61,13 @@ def train_from_args(args: argparse.Namespace) -> int:
                         runs_root=runs_dir(saves))
     except (ConfigError, SavesError) as e:
         return _fail("train", e)
+    if plan.config.demos is not None and plan.config.demos.dir:
+        from qwop_studio.train.demos import DemoError, check_demos
+
+        try:
+            check_demos(plan.config.demos.dir)
+        except DemoError as e:
+            return _fail("train", e)
     what = f"resuming {plan.resume}" if plan.resume else f"config {plan.source}"
     print(f"{plan.config.algorithm}: {what}; {plan.config.total_timesteps:,} env steps, "
           f"{plan.config.n_envs} envs ({plan.config.vec_env}); run directory {plan.run_dir}", file=sys.stderr)

@@ -18,7 +18,7 @@ import inspect
 import math
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -107,6 +107,23 @@ class RewardChange(BaseModel):
         return EnvConfig._known_weights(value)
 
 
+class DemosConfig(BaseModel):
+    """Demonstrations during RL (``qwop-studio train --demos DIR`` sets ``dir``; ``train/bc_callback.py``).
+
+    Before RL the fresh model is cloned for ``pretrain_epochs`` epochs; after every policy update
+    ``bc_batches`` minibatches of ``bc_batch_size`` demonstration steps take a cross-entropy step
+    weighted by ``bc_weight``, which decays linearly to 0 at env step ``bc_decay_steps``.
+    """
+
+    model_config = _STRICT
+    dir: str | None = None  # recordings (a directory of .json files, or one file); None = no demonstrations
+    bc_weight: float = Field(1.0, ge=0.0, le=1000.0, allow_inf_nan=False)
+    bc_decay_steps: int = Field(2_000_000, ge=1)
+    pretrain_epochs: int = Field(50, ge=0, le=10_000)
+    bc_batch_size: int = Field(256, ge=1, le=65_536)
+    bc_batches: int = Field(4, ge=0, le=1000)  # per policy update (per train() call of the algorithm)
+
+
 class TrainConfig(BaseModel):
     """One training job. Steps are env steps (SB3's ``num_timesteps``), summed over workers."""
 
@@ -131,6 +148,7 @@ class TrainConfig(BaseModel):
     eval_episodes: int = Field(5, ge=1)
     max_minutes: float | None = Field(None, gt=0)  # wall-clock budget per invocation; None = steps only
     reward_schedule: list[RewardChange] = Field(default_factory=list)  # a curriculum, in step order
+    demos: DemosConfig | None = None  # behaviour cloning from recordings (DemosConfig); None = off
 
     @field_validator("reward_schedule")
     @classmethod
@@ -261,6 +279,7 @@ def _first_error(e: ValidationError, data: dict[str, Any]) -> str:
         for part in loc[:-1]:
             annotation = model.model_fields.get(part)
             inner = getattr(annotation, "annotation", None) if annotation else None
+            inner = next((a for a in get_args(inner) if inspect.isclass(a) and issubclass(a, BaseModel)), inner)
             if inspect.isclass(inner) and issubclass(inner, BaseModel):
                 model = inner
         return f"{path}: unknown key{_suggest(loc[-1], list(model.model_fields))}"

@@ -301,6 +301,11 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         checkpoints = cb.AtomicCheckpointCallback(checkpoint_dir, config.checkpoint_freq, events)
         weights = cb.RewardWeightsCallback(run_dir / "reward_weights.csv", events)
         callbacks: list[Any] = [checkpoints, weights, cb.ProgressCsvCallback(run_dir / "progress.csv")]
+        from qwop_studio.train.bc_callback import demos_callback  # demonstrations: clone first, then a BC term
+
+        demos_cb = demos_callback(model, config, run_dir, pretrain=resume_path is None)
+        if demos_cb is not None:
+            callbacks.append(demos_cb)
         if config.reward_schedule:
             schedule = [(change.at_step, dict(change.set)) for change in config.reward_schedule]
             # first, so that a checkpoint saved at step N already runs with the change due at N. Either
