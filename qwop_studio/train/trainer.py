@@ -231,12 +231,14 @@ def _truncate_log(path: Path, step: int) -> None:
 
 # ------------------------------------------------------------------------------------ the training run
 def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLike, resume: str | os.PathLike | None = None,
-                 commands: Any = None, events: Any = None, progress: bool = True, source: str = "") -> Path:
+                 commands: Any = None, events: Any = None, progress: bool = True, source: str = "",
+                 extra_callbacks: list[Any] | None = None) -> Path:
     """Train to ``config.total_timesteps`` env steps in ``run_dir``; return the final model's path.
 
     ``resume``: a checkpoint .zip to continue (step count, schedules, TensorBoard curves, replay
     buffer and the reward weights in force at that step). ``commands``/``events``: the studio's
-    queues of :mod:`messages` (None from the CLI). Ctrl+C saves a checkpoint before re-raising.
+    queues of :mod:`messages` (None from the CLI). ``extra_callbacks``: SB3 callbacks run after ours (a
+    sweep's trial budget and intermediate evaluations). Ctrl+C saves a checkpoint before re-raising.
     """
     config = config if isinstance(config, TrainConfig) else validate_config(dict(config), "config")
     prepare_torch_process()
@@ -326,6 +328,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             time_limit_s = config.max_episode_steps * config.env.frames_per_step * FRAME_CLOCK_S
             callbacks.append(BestModelCallback(eval_env, run_dir, config.eval_freq, config.eval_episodes,
                                                eval_seed, time_limit_s, clock, events))
+        callbacks.extend(extra_callbacks or [])
         if progress:
             warnings.filterwarnings("ignore", message=".*rich is experimental.*")
             callbacks.append(ProgressBarCallback())
