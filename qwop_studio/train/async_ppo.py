@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import torch as th
@@ -48,7 +47,8 @@ class _AsyncState:
     """What the learner keeps between rollouts."""
 
     updates: int = 0  # PPO.train calls so far: the version of the weights a rollout is started with
-    learner_wait_s: float = 0.0
+    learner_wait_s: float = 0.0  # the last rollout's
+    learner_wait_total_s: float = 0.0
     empty_infos: list[dict] = field(default_factory=list)
 
 
@@ -80,6 +80,7 @@ class AsyncPPO(PPO):
         waited = time.perf_counter()
         result = env.wait_rollout()
         state.learner_wait_s = time.perf_counter() - waited
+        state.learner_wait_total_s += state.learner_wait_s
         env.start_rollout(self._weights(), state.updates)  # rollout k+1, collected while we learn on k
         dones = self._fill_buffer(rollout_buffer, result)
         self.policy.set_training_mode(False)
@@ -151,6 +152,11 @@ class AsyncPPO(PPO):
         self.logger.record("async/learner_wait_s", state.learner_wait_s)
         self.logger.record("async/worker_collect_s", result.collect_s)
         self.logger.record("async/worker_idle_s", result.idle_s)
+
+
+def learner_wait_s(model: AsyncPPO) -> float:
+    """Seconds the learner has waited for rollouts so far: the collection time the overlap did not hide."""
+    return model._async().learner_wait_total_s
 
 
 def as_async(model: PPO) -> AsyncPPO:

@@ -122,6 +122,9 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
         warm_steps = int(hyperparams.get("n_steps", 2048)) * config.n_envs + 1
 
     class Window(BaseCallback):
+        """Counts env steps and time between rollout ends (async callbacks see a rollout in one burst
+        after it was collected, so a window bounded by steps would cut rollouts unevenly)."""
+
         def __init__(self) -> None:
             super().__init__()
             self.t0: float | None = None
@@ -129,27 +132,45 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
             self.env0 = 0.0
             self.result: tuple[int, float, float] = (0, 0.0, 0.0)
 
-        def _on_step(self) -> bool:
+        def _on_rollout_end(self) -> None:
             now = time.perf_counter()
             if self.t0 is None:
                 if self.num_timesteps > warm_steps:
-                    self.t0, self.step0, self.env0 = now, self.num_timesteps, venv.env_s
-                return True
-            self.result = (self.num_timesteps - self.step0, now - self.t0, venv.env_s - self.env0)
-            return now - self.t0 < seconds
+                    self.t0, self.step0, self.env0 = now, self.num_timesteps, env_seconds()
+                return
+            self.result = (self.num_timesteps - self.step0, now - self.t0, env_seconds() - self.env0)
 
-    venv = TimedVecEnv(make_vec_env(config.n_envs, config.vec_env, seed=0, env_kwargs=config.env.env_kwargs(),
-                                    wrappers=[w.model_dump() for w in config.wrappers],
-                                    max_episode_steps=config.max_episode_steps))
+        def _on_step(self) -> bool:
+            return self.t0 is None or time.perf_counter() - self.t0 < seconds
+
+    env_args = {"seed": 0, "env_kwargs": config.env.env_kwargs(), "wrappers": [w.model_dump() for w in config.wrappers],
+                "max_episode_steps": config.max_episode_steps}
+    if getattr(config, "collection", "lockstep") == "async":  # workers collect while the learner learns
+        from qwop_studio.train.async_ppo import AsyncPPO, learner_wait_s
+        from qwop_studio.train.rollout_workers import make_rollout_workers
+
+        venv = make_rollout_workers(config.n_envs, n_workers=config.collection_workers, **env_args)
+        algorithm_class: Any = AsyncPPO
+        vec_label = f"async x{len(venv.shards)}"
+
+        def env_seconds() -> float:  # the learner's wait for rollouts: what the overlap did not hide
+            return learner_wait_s(model)
+    else:
+        venv = TimedVecEnv(make_vec_env(config.n_envs, config.vec_env, **env_args))
+        algorithm_class, vec_label = config.spec.cls, config.vec_env
+
+        def env_seconds() -> float:
+            return venv.env_s
+
     try:
-        model = config.spec.cls(config.policy, venv, seed=0, device="cpu", verbose=0,
+        model = algorithm_class(config.policy, venv, seed=0, device="cpu", verbose=0,
                                 **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
         window = Window()
         model.learn(10**9, callback=window)
     finally:
         venv.close()
     steps, elapsed, env_s = window.result
-    return TrainResult(config.config_name, config.algorithm, config.n_envs, config.vec_env,
+    return TrainResult(config.config_name, config.algorithm, config.n_envs, vec_label,
                        steps / elapsed if elapsed else 0.0, env_s / elapsed if elapsed else 0.0, steps, elapsed)
 
 

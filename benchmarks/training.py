@@ -1,0 +1,89 @@
+"""Env steps per second while learning: async collection against lock-step, and against one raw env.
+
+    python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers 1 2]
+
+Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
+stepping random actions in this process (the yardstick of issue 20's targets), the config trained as
+shipped (lock-step collection, its own ``vec_env``), and the config with ``collection: async`` for each
+``--workers`` count. Training runs are :func:`qwop_studio.train.benchmark.training_throughput` (a fresh
+model and fresh env processes each time; the clock starts after the first rollout and its update).
+It prints each measure's median and per-round values, and the ratios asked for (async / lock-step,
+async / one env), each the median over rounds with its range, with the machine and the steal time.
+
+Run it on an otherwise idle machine: the measures share the cores with nothing but each other.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+
+if __package__ in (None, ""):  # run as ``python benchmarks/training.py``
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.common import (  # noqa: E402
+    cpu_jiffies,
+    interleaved_runs,
+    machine,
+    median_ratio,
+    ratio_range,
+    steal_share,
+)
+
+ONE_ENV = "one QWOPEnv, random actions"
+LOCKSTEP = "lock-step (as shipped)"
+
+
+def async_label(workers: int) -> str:
+    return f"async, {workers} worker{'s' if workers > 1 else ''}"
+
+
+def measures(config_name: str, seconds: float, workers: list[int]) -> dict:
+    """name -> a function returning env steps/s (each call a fresh measurement)."""
+    from qwop_studio.train.benchmark import env_throughput, training_throughput
+    from qwop_studio.train.config import load_config
+
+    lockstep = load_config(config_name, {"collection": "lockstep"})
+    out = {ONE_ENV: lambda: env_throughput(min(seconds, 5.0), lockstep.env.frames_per_step,
+                                           lockstep.env.reduced_action_set).env_steps_per_s,
+           LOCKSTEP: lambda: training_throughput(lockstep, seconds).env_steps_per_s}
+    for n in workers:
+        config = load_config(config_name, {"collection": "async", "collection_workers": n})
+        out[async_label(n)] = lambda config=config: training_throughput(config, seconds).env_steps_per_s
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="train_ppo_upright", help="a PPO config (default: the shipped default)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="learning time per training run (default 15)")
+    parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--workers", type=int, nargs="+", default=None,
+                        help="async worker counts to measure (default: cores - 1)")
+    args = parser.parse_args(argv)
+    from qwop_studio.train.rollout_workers import default_worker_count
+    from qwop_studio.train.torch_setup import prepare_torch_process
+
+    prepare_torch_process()
+    workers = args.workers or [default_worker_count(64)]
+    print(f"machine: {machine()}")
+    print(f"config {args.config}: {args.runs} interleaved rounds, {args.seconds:g} s of learning per training run",
+          flush=True)
+    before = cpu_jiffies()
+    values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers))
+    print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
+    width = max(len(name) for name in values)
+    for name, runs in values.items():
+        print(f"  {name:<{width}}  {statistics.median(runs):>8,.0f} env steps/s   "
+              f"(rounds: {', '.join(f'{v:,.0f}' for v in runs)})")
+    print("ratios (median over rounds, range):")
+    pairs = [(LOCKSTEP, ONE_ENV)] + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)]
+    for numerator, denominator in pairs:
+        print(f"  {numerator} / {denominator}: {median_ratio(values, numerator, denominator):.2f}x "
+              f"({ratio_range(values, numerator, denominator)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
