@@ -80,3 +80,60 @@ def start_csv(path: str | os.PathLike, columns: Iterable[str]) -> bool:
         return False
     atomic_write_text(target, ",".join(columns) + "\n")
     return True
+
+
+class OutputPathError(ValueError):
+    """An output path that cannot be written, as one line naming it (the CLI exits with code 2)."""
+
+
+def check_writable_dir(path: str | os.PathLike, what: str = "output folder") -> None:
+    """Raise :class:`OutputPathError` unless ``path`` is, or can be made, a folder we can write in.
+
+    Why before the work: an evaluation of 100 episodes or a training run that fails at its first
+    write has wasted minutes. The test writes and removes a temporary file in the deepest folder that
+    exists, so it also catches read-only mounts and, for root, what permission bits would not.
+    """
+    problem = _folder_problem(Path(path))
+    if problem:
+        raise OutputPathError(f"{what} {path}: {problem}")
+
+
+def check_writable_file(path: str | os.PathLike, what: str = "output file") -> None:
+    """Raise :class:`OutputPathError` unless a file can be written at ``path`` (see :func:`check_writable_dir`)."""
+    target = Path(path)
+    problem = "is a folder, not a file" if target.is_dir() else _folder_problem(target.parent)
+    if problem:
+        raise OutputPathError(f"{what} {path}: {problem}")
+
+
+def _folder_problem(target: Path) -> str | None:
+    """Why no file can be written in folder ``target`` (created if need be), or None if one can."""
+    if target.exists() and not target.is_dir():
+        return f"{target} is a file, not a folder"
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"it lies under {existing}, which is a file"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".qwop-write-check.", dir=existing)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        return f"cannot write in {existing} ({e.strerror or e})"
+    return None
+
+
+def remove_stale_temporaries(directory: str | os.PathLike) -> list[Path]:
+    """Delete the temporary files an interrupted :func:`atomic_open` left in ``directory``; return them.
+
+    Why: a process killed between writing a temporary file and renaming it (SIGKILL, power loss)
+    leaves ``.<name>.<random>.tmp`` behind, which nothing else would ever remove. Call it only where
+    no other process is writing (a run folder, when its run starts).
+    """
+    removed = []
+    for stale in Path(directory).glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+            removed.append(stale)
+    return removed

@@ -14,7 +14,7 @@ File format (JSON, UTF-8), version 1::
       "created": "2025-01-31T12:00:00+00:00",   # UTC, ISO 8601
       "frames": 812,                             # game frames stepped after the reset
       "keys": "0019 ... ",                       # one hex digit per frame: the key mask (Q=1 W=2 O=4 P=8)
-      "outcome": {"result": "fallen" | "finished" | "reset" | "quit",
+      "outcome": {"result": "fallen" | "finished" | "reset" | "quit" | "timeout",
                   "fallen": true, "jumped": false, "landed": false,
                   "distance_m": 12.3, "score_m": 12.3, "time_s": 27.1, "frames": 812},
       "final_state_sha256": "9f2c..."
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,7 +41,16 @@ from qwop_studio.sim.game import QWOPGame
 
 FORMAT_NAME = "qwop-studio-recording"
 FORMAT_VERSION = 1
-RESULTS = ("fallen", "finished", "reset", "quit")
+#: How a recorded game ended: by the game (fallen, finished) or stopped (reset, quit, the episode timeout)
+RESULTS = ("fallen", "finished", "reset", "quit", "timeout")
+#: The longest game a recording may hold: two hours of the original's clock at 30 frames per second
+#: (the human world record is 45.5 s; an untrusted file claiming millions of frames is refused).
+MAX_RECORDING_FRAMES = 2 * 60 * 60 * 30
+#: The largest recording file read (a two-hour game is ~216 kB of hex digits).
+MAX_RECORDING_BYTES = 1024 * 1024
+#: Key masks as written: one ASCII hex digit per frame (``int(ch, 16)`` alone would also take other
+#: scripts' digits, such as Arabic-Indic ones).
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 
 class RecordingError(ValueError):
@@ -138,6 +148,9 @@ def load_recording(path: str | os.PathLike) -> Recording:
     path = Path(path)
     where = f"recording {path}"
     try:
+        size = path.stat().st_size
+        if size > MAX_RECORDING_BYTES:
+            raise RecordingError(f"{where}: {size:,} bytes is larger than any recording ({MAX_RECORDING_BYTES:,})")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RecordingError(f"{where}: no such file") from None
@@ -158,18 +171,18 @@ def load_recording(path: str | os.PathLike) -> Recording:
         keys_text = doc["keys"]
         if not isinstance(keys_text, str):
             raise RecordingError(f"{where}: \"keys\" must be a string of hex digits, got {type(keys_text).__name__}")
-        try:
-            keys = [int(ch, 16) for ch in keys_text]
-        except ValueError:
-            bad = next(ch for ch in keys_text if ch not in "0123456789abcdefABCDEF")
-            raise RecordingError(f"{where}: \"keys\" holds {bad!r}, which is not a key mask 0-f") from None
+        bad = next((ch for ch in keys_text if ch not in HEX_DIGITS), None)
+        if bad is not None:
+            raise RecordingError(f"{where}: \"keys\" holds {bad!r}, which is not a key mask 0-f")
+        if len(keys_text) > MAX_RECORDING_FRAMES:
+            raise RecordingError(f"{where}: {len(keys_text):,} frames is more than a recording may hold "
+                                 f"({MAX_RECORDING_FRAMES:,}, two hours of game)")
+        keys = [int(ch, 16) for ch in keys_text]
         frames = doc["frames"]
-        if frames != len(keys):
+        if isinstance(frames, bool) or frames != len(keys):
             raise RecordingError(f"{where}: \"frames\" is {frames!r} but \"keys\" has {len(keys)} entries; "
                                  "the file is truncated or edited")
-        o = doc["outcome"]
-        outcome = Outcome(str(o["result"]), bool(o["fallen"]), bool(o["jumped"]), bool(o["landed"]),
-                          float(o["distance_m"]), float(o["score_m"]), float(o["time_s"]), int(o["frames"]))
+        outcome = _outcome(doc["outcome"], where)
         digest = doc["final_state_sha256"]
         if not (isinstance(digest, str) and len(digest) == 64):
             raise RecordingError(f"{where}: \"final_state_sha256\" is not a SHA-256 hex digest")
@@ -180,6 +193,30 @@ def load_recording(path: str | os.PathLike) -> Recording:
         if isinstance(e, RecordingError):
             raise
         raise RecordingError(f"{where}: a field has the wrong type ({e})") from None
+
+
+def _finite(value: int | float) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an integer beyond any float
+        return False
+
+
+def _outcome(o: object, where: str) -> Outcome:
+    """The ``outcome`` object of a recording, every field of its own JSON type; else RecordingError."""
+    if not isinstance(o, dict):
+        raise RecordingError(f"{where}: \"outcome\" must be an object")
+    if o["result"] not in RESULTS:
+        raise RecordingError(f"{where}: outcome.result {str(o['result'])[:40]!r} is not one of {', '.join(RESULTS)}")
+    for name in ("fallen", "jumped", "landed"):
+        if not isinstance(o[name], bool):
+            raise RecordingError(f"{where}: outcome.{name} must be true or false")
+    for name in ("distance_m", "score_m", "time_s", "frames"):
+        value = o[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
+            raise RecordingError(f"{where}: outcome.{name} must be a finite number")
+    return Outcome(o["result"], o["fallen"], o["jumped"], o["landed"], float(o["distance_m"]),
+                   float(o["score_m"]), float(o["time_s"]), int(o["frames"]))
 
 
 @dataclass

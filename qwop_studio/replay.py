@@ -13,8 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from qwop_studio.fileio import check_writable_file
 from qwop_studio.recording import Recording, RecordingError, load_recording, replay_game, state_digest
 from qwop_studio.sim.game import QWOPGame
+from qwop_studio.termination import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 
 VIDEO_SIZE = (960, 600)
 VIDEO_SUFFIXES = (".mp4", ".gif")
@@ -43,6 +45,15 @@ def _writer(path: Path, fps: float):
     return imageio.get_writer(path, fps=fps, codec="libx264", quality=7, macro_block_size=8)
 
 
+def check_video_path(out: str | Path) -> Path:
+    """``out`` as a Path if a video can be written there; else a one-line ``ValueError`` (before any work)."""
+    out = Path(out)
+    if out.suffix.lower() not in VIDEO_SUFFIXES:
+        raise ValueError(f"--video {out}: the file must end in .mp4 or .gif")
+    check_writable_file(out, "--video")
+    return out
+
+
 def export_video(recording: Recording, out: str | Path, speed: float = 1.0,
                  size: tuple[int, int] = VIDEO_SIZE) -> tuple[bool, Path]:
     """Render ``recording`` to ``out`` (.mp4 or .gif); returns (final state matches, path).
@@ -54,9 +65,7 @@ def export_video(recording: Recording, out: str | Path, speed: float = 1.0,
 
     from qwop_studio.render.scene import render_rgb_array
 
-    out = Path(out)
-    if out.suffix.lower() not in VIDEO_SUFFIXES:
-        raise ValueError(f"--video {out}: the file must end in .mp4 or .gif")
+    out = check_video_path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.stem}.partial{out.suffix}")
     fps = BASE_FPS * speed
@@ -136,22 +145,31 @@ def run_from_args(args: argparse.Namespace) -> int:
         print(f"qwop-studio replay: --speed {speed:g} must be between {SPEED_RANGE[0]} and {SPEED_RANGE[1]}",
               file=sys.stderr)
         return 2
+    video = getattr(args, "video", None)
     try:
+        if video:
+            check_video_path(video)
         recording = load_recording(args.file)
-    except RecordingError as e:
+    except (RecordingError, ValueError) as e:
         print(f"qwop-studio replay: {e}", file=sys.stderr)
         return 2
     o = recording.outcome
     print(f"{args.file}: {recording.frames} frames, {o.result}, {o.score_m:.1f} m in {o.time_s:.1f} s")
-    video = getattr(args, "video", None)
     try:
-        if video:
-            matches, path = export_video(recording, video, speed)
-            print(f"wrote {path}")
-        else:
-            matches = play_in_window(recording, speed)
+        with terminate_as_interrupt():
+            if video:
+                matches, path = export_video(recording, video, speed)
+                print(f"wrote {path}")
+            else:
+                matches = play_in_window(recording, speed)
+    except Terminated:
+        print("qwop-studio replay: terminated (no partial video left)", file=sys.stderr)
+        return EXIT_TERMINATED
     except (VideoUnavailableError, ValueError) as e:
         print(f"qwop-studio replay: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"qwop-studio replay: --video {video}: cannot write ({e.strerror or e})", file=sys.stderr)
         return 2
     if matches:
         print("replay exact: the final state is bitwise the recorded one")

@@ -34,6 +34,13 @@ INFO_KEYS: tuple[str, ...] = ("distance", "time", "avg_speed", "fallen", "jumped
 RENDER_SIZE_PX: tuple[int, int] = (640, 400)
 
 
+#: Most game frames one env step may hold: 60 frames = 2 s of the original's clock per decision (the
+#: configs and the env share this limit; beyond it an episode is a handful of steps).
+MAX_FRAMES_PER_STEP: int = 60
+#: Most no-key frames after a reset (``start_noop_max``): 1000 frames = 33 s of standing still.
+MAX_START_NOOP: int = 1000
+
+
 class QWOPEnv(gym.Env):
     """
     ## Description
@@ -110,8 +117,10 @@ class QWOPEnv(gym.Env):
                  success_rule: str = "landing") -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode={render_mode!r}: expected None, 'human' or 'rgb_array'")
-        self.frames_per_step = _positive_int("frames_per_step", frames_per_step, minimum=1)
-        self.start_noop_max = _positive_int("start_noop_max", start_noop_max, minimum=0)
+        self.frames_per_step = _bounded_int("frames_per_step", frames_per_step, 1, MAX_FRAMES_PER_STEP)
+        self.start_noop_max = _bounded_int("start_noop_max", start_noop_max, 0, MAX_START_NOOP)
+        if not isinstance(reduced_action_set, (bool, np.bool_)):  # bool("no") would be True
+            raise ValueError(f"reduced_action_set={reduced_action_set!r}: expected True or False")
         self.reduced_action_set = bool(reduced_action_set)
         if success_rule not in SUCCESS_RULES:
             raise ValueError(f"success_rule={success_rule!r}: expected one of {', '.join(SUCCESS_RULES)}")
@@ -275,9 +284,9 @@ class QWOPEnv(gym.Env):
             self._window = None
 
 
-def _positive_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name}={value!r}: expected an integer >= {minimum}")
+def _bounded_int(name: str, value, minimum: int, maximum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not minimum <= value <= maximum:
+        raise ValueError(f"{name}={value!r}: expected an integer from {minimum} to {maximum}")
     return int(value)
 
 

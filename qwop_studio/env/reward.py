@@ -46,6 +46,9 @@ JOINT_PENALTY_JOINTS: tuple[str, ...] = spec.ARM_CHAIN_JOINTS + spec.LEG_CHAIN_J
 JOINT_PENALTY_INDEX: np.ndarray = np.array([spec.JOINT_NAMES.index(n) for n in JOINT_PENALTY_JOINTS])
 #: Largest allowed ``velocity_exponent``: beyond it plausible speeds overflow a float.
 MAX_VELOCITY_EXPONENT: float = 10.0
+#: Largest magnitude of any weight. The defaults are 0.01-50 and the studio's sliders stay within
+#: hundreds; a weight of 1e308 is finite but makes every reward overflow into nonsense.
+MAX_WEIGHT_MAGNITUDE: float = 1e6
 #: Term names, in the order they are summed and listed in ``info["reward_terms"]``.
 TERM_NAMES: tuple[str, ...] = ("speed", "time", "success", "failure", "posture", "energy", "joint", "velocity")
 
@@ -92,6 +95,8 @@ class RewardWeights:
             number = math.inf
         if not math.isfinite(number):
             raise ValueError(f"reward weight {name}={shown}: must be finite (not NaN, infinite or beyond a float)")
+        if abs(number) > MAX_WEIGHT_MAGNITUDE:
+            raise ValueError(f"reward weight {name}={shown}: must be within +-{MAX_WEIGHT_MAGNITUDE:g}")
         if name == "velocity_exponent" and not 0.0 < number <= MAX_VELOCITY_EXPONENT:
             raise ValueError(f"reward weight velocity_exponent={shown}: must be in (0, {MAX_VELOCITY_EXPONENT:g}]")
         return number

@@ -11,7 +11,6 @@ import io
 import math
 import multiprocessing
 import os
-import pickle
 import queue
 import time
 from collections.abc import Callable
@@ -22,15 +21,14 @@ import numpy as np
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 
-from qwop_studio.fileio import append_lines, atomic_open, atomic_write_bytes, start_csv
+from qwop_studio.fileio import append_lines, atomic_write_bytes, start_csv
 from qwop_studio.train import messages as msg
+from qwop_studio.train.model_file import save_replay_buffer
 from qwop_studio.train.weight_log import META_COLUMNS
 
 #: Columns of ``progress.csv``: one row per finished episode. ``time_s`` is the game clock.
 PROGRESS_COLUMNS = ("step", "wall_time_s", "env", "reward", "length", "distance_m", "time_s", "avg_speed",
                     "is_success")
-#: The model attribute that carries our metadata (config, env settings) inside every saved .zip.
-METADATA_ATTR = "qwop_studio"
 
 
 # -------------------------------------------------------------------------------------- saving
@@ -48,7 +46,7 @@ def save_model_atomic(model: BaseAlgorithm, path: str | os.PathLike) -> Path:
 
 
 def save_checkpoint(model: BaseAlgorithm, checkpoint_dir: str | os.PathLike) -> tuple[Path, Path | None]:
-    """Write ``model_<step>_steps.zip`` and, off-policy, ``replay_buffer_<step>_steps.pkl`` atomically.
+    """Write ``model_<step>_steps.zip`` and, off-policy, ``replay_buffer_<step>_steps.npz`` atomically.
 
     The replay buffer is written first, so the newest checkpoint .zip always has its buffer beside it;
     older buffers are then deleted (at 100k transitions each is ~50 MB: one per checkpoint would fill
@@ -58,12 +56,10 @@ def save_checkpoint(model: BaseAlgorithm, checkpoint_dir: str | os.PathLike) -> 
     directory = Path(checkpoint_dir)
     buffer_path = None
     if getattr(model, "replay_buffer", None) is not None:
-        buffer_path = directory / f"replay_buffer_{step}_steps.pkl"
-        with atomic_open(buffer_path, "wb") as f:
-            pickle.dump(model.replay_buffer, f, protocol=pickle.HIGHEST_PROTOCOL)
+        buffer_path = save_replay_buffer(model, directory / f"replay_buffer_{step}_steps.npz")
     model_path = save_model_atomic(model, directory / f"model_{step}_steps.zip")
     if buffer_path is not None:
-        for old in directory.glob("replay_buffer_*_steps.pkl"):
+        for old in directory.glob("replay_buffer_*_steps.npz"):
             if old != buffer_path:
                 with contextlib.suppress(OSError):
                     old.unlink()
@@ -91,35 +87,47 @@ class RunClock:
 
 # ---------------------------------------------------------------------------------- callbacks
 class AtomicCheckpointCallback(BaseCallback):
-    """Save a checkpoint every ``save_freq`` env steps (0: never), atomically, replay buffer included.
+    """Save a checkpoint every ``save_freq`` env steps and every ``every_s`` seconds of training (0: not
+    by that measure), atomically, replay buffer included.
 
     Unlike SB3's ``CheckpointCallback`` the frequency counts env steps over all workers, so
-    ``model_100000_steps.zip`` appears at 100,000 whatever ``n_envs`` is.
+    ``model_100000_steps.zip`` appears at 100,000 whatever ``n_envs`` is. The wall-time rule bounds
+    what a crash costs whatever the speed: at 6,000 steps/s a million steps are ~3 minutes, at 600
+    they are half an hour. ``clock`` measures training time (paused time left out).
     """
 
-    def __init__(self, checkpoint_dir: Path, save_freq: int, events: Any = None) -> None:
+    def __init__(self, checkpoint_dir: Path, save_freq: int, events: Any = None, every_s: float = 0.0,
+                 clock: RunClock | None = None) -> None:
         super().__init__()
         self.checkpoint_dir = Path(checkpoint_dir)
         self.save_freq = save_freq
+        self.every_s = every_s
+        self.clock = clock or RunClock()
         self.events = events
         self.last_path: Path | None = None
         self._next = 0
-
-    def _on_training_start(self) -> None:
-        if self.save_freq > 0:
-            self._next = (self.model.num_timesteps // self.save_freq + 1) * self.save_freq
+        self._last_save_s = 0.0
 
     def save_now(self) -> tuple[Path, Path | None]:
         model_path, buffer_path = save_checkpoint(self.model, self.checkpoint_dir)
         self.last_path = model_path
+        self._last_save_s = self.clock.active_s()
         emit(self.events, msg.CheckpointSaved(self.model.num_timesteps, str(model_path),
                                               str(buffer_path) if buffer_path else None))
         return model_path, buffer_path
 
-    def _on_step(self) -> bool:
-        if self.save_freq > 0 and self.model.num_timesteps >= self._next:
-            self.save_now()
+    def _on_training_start(self) -> None:
+        if self.save_freq > 0:
             self._next = (self.model.num_timesteps // self.save_freq + 1) * self.save_freq
+        self._last_save_s = self.clock.active_s()
+
+    def _on_step(self) -> bool:
+        due_by_steps = self.save_freq > 0 and self.model.num_timesteps >= self._next
+        due_by_time = self.every_s > 0 and self.clock.active_s() - self._last_save_s >= self.every_s
+        if due_by_steps or due_by_time:
+            self.save_now()
+            if self.save_freq > 0:
+                self._next = (self.model.num_timesteps // self.save_freq + 1) * self.save_freq
         return True
 
 

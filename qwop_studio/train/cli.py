@@ -29,7 +29,11 @@ def _parse_sets(command: str, items: list[str] | None) -> dict[str, Any] | None:
         if not sep or not key:
             print(f"{command}: --set {item!r}: expected KEY=VALUE, e.g. env.frames_per_step=6", file=sys.stderr)
             return None
-        overrides[key.strip()] = parse_override_value(value)
+        try:
+            overrides[key.strip()] = parse_override_value(value)
+        except ConfigError as e:
+            print(f"{command}: --set {key.strip()}: {e}", file=sys.stderr)
+            return None
     return overrides
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from qwop_studio.env.qwop_env import MAX_FRAMES_PER_STEP, MAX_START_NOOP
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import algorithms
@@ -64,9 +65,9 @@ class EnvConfig(BaseModel):
     """``QWOPEnv`` arguments. ``reward_weights`` are the starting weights (any subset of RewardWeights)."""
 
     model_config = _STRICT
-    frames_per_step: int = Field(4, ge=1, le=60)
+    frames_per_step: int = Field(4, ge=1, le=MAX_FRAMES_PER_STEP)
     reduced_action_set: bool = True
-    start_noop_max: int = Field(0, ge=0, le=1000)
+    start_noop_max: int = Field(0, ge=0, le=MAX_START_NOOP)
     reward_weights: dict[str, float] = Field(default_factory=dict)
     success_rule: Literal["landing", "torso"] = "landing"  # the original's finish, or qwop-gym's torso rule
 
@@ -143,7 +144,8 @@ class TrainConfig(BaseModel):
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)
     hyperparams: dict[str, Any] = Field(default_factory=dict)
-    checkpoint_freq: int = Field(100_000, ge=0)  # env steps between checkpoints; 0 = only at the end
+    checkpoint_freq: int = Field(100_000, ge=0)  # env steps between checkpoints; 0 = not by steps
+    checkpoint_minutes: float = Field(2.0, ge=0)  # training minutes between checkpoints; 0 = not by time
     eval_freq: int = Field(0, ge=0)  # env steps between evaluations; 0 = none
     eval_episodes: int = Field(5, ge=1)
     max_minutes: float | None = Field(None, gt=0)  # wall-clock budget per invocation; None = steps only
@@ -205,8 +207,23 @@ def resolve_config_path(name_or_path: str | Path) -> Path:
 
 
 def parse_override_value(text: str) -> Any:
-    """A ``--set KEY=VALUE`` value read as YAML (``6`` -> 6, ``3e-4`` -> 0.0003, ``true`` -> True)."""
-    return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a SafeLoader subclass)
+    """A ``--set KEY=VALUE`` value read as YAML (``6`` -> 6, ``3e-4`` -> 0.0003, ``true`` -> True).
+
+    Raises :class:`ConfigError` (one line) for text that is not valid YAML, or that asks for a Python
+    object (``!!python/...`` tags are refused by the safe loader; nothing is constructed).
+    """
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as e:
+        raise ConfigError(f"value {text!r}: {_yaml_problem(e)}") from None
+
+
+def _yaml_problem(e: yaml.YAMLError) -> str:
+    """One line for a YAML error: where, and the parser's own words."""
+    mark = getattr(e, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    problem = getattr(e, "problem", None) or (str(e).splitlines() or ["error"])[0]
+    return f"{where}not valid YAML ({' '.join(str(problem).split())})"
 
 
 def load_config(name_or_path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
@@ -223,10 +240,7 @@ def load_config(name_or_path: str | Path, overrides: dict[str, Any] | None = Non
     try:
         data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise ConfigError(f"{label}: {where}not valid YAML ({problem})") from None
+        raise ConfigError(f"{label}: {_yaml_problem(e)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

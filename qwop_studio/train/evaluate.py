@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from qwop_studio.fileio import atomic_write_text
+from qwop_studio.fileio import OutputPathError, atomic_write_text, check_writable_dir, check_writable_file
 from qwop_studio.train.config import ConfigError
 
 
@@ -68,6 +68,7 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
     import torch
 
     from qwop_studio.env import make_vec_env
+    from qwop_studio.train.model_file import ModelFileError, load_model
     from qwop_studio.train.trainer import config_for_model
 
     torch.set_num_threads(1)
@@ -83,10 +84,16 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
             raise EvaluationError(f"--start-noop-max {start_noop_max}: must be >= 0")
         env_kwargs["start_noop_max"] = start_noop_max
     try:
-        model = config.spec.cls.load(path, device="cpu", print_system_info=False)
-    except Exception as e:  # noqa: BLE001 - any load failure is the user's file
-        raise EvaluationError(f"{model_path}: cannot load as a {config.algorithm} model ({type(e).__name__}: {e})"
-                              ) from None
+        if json_out is not None:
+            check_writable_file(json_out, "--json")
+        if record_dir is not None:
+            check_writable_dir(record_dir, "--record")
+    except OutputPathError as e:
+        raise EvaluationError(str(e)) from None
+    try:
+        model = load_model(path, config.algorithm, env_kwargs, config.hyperparams, config.total_timesteps)
+    except ModelFileError as e:
+        raise EvaluationError(str(e)) from None
     env = make_vec_env(1, "dummy", seed=seed, env_kwargs=env_kwargs,
                        wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
     try:

@@ -1,6 +1,7 @@
 """The studio's copy of a training policy, loaded from :class:`~qwop_studio.train.messages.PolicySnapshot`.
 
-``SnapshotPolicy.from_snapshot`` loads the SB3 model once; ``update`` swaps in the weights of a later
+``SnapshotPolicy.from_snapshot`` loads the SB3 model once, through the loader that never unpickles
+(``model_file.load_model``: the studio also opens model files from disk this way); ``update`` swaps in the weights of a later
 snapshot (cheaper than a full load); ``act`` maps one observation to one action index. The studio's
 runner should build its env as ``QWOPEnv(**policy.env_kwargs)`` (minus ``start_noop_max`` if it wants
 to start at once) so the action set and frames per step match what the policy learned on.
@@ -29,11 +30,10 @@ class SnapshotPolicy:
         """Load the model in ``snapshot`` (tens of milliseconds). Uses one torch thread."""
         import torch
 
-        from qwop_studio.train.algorithms import get_spec
+        from qwop_studio.train.model_file import load_model
 
         torch.set_num_threads(1)
-        model = get_spec(snapshot.algo).cls.load(io.BytesIO(snapshot.policy_bytes), device="cpu",
-                                                 print_system_info=False)
+        model = load_model(snapshot.policy_bytes, snapshot.algo, env_kwargs=snapshot.env_kwargs)
         return cls(model, snapshot.algo, snapshot.step, snapshot.env_kwargs)
 
     def update(self, snapshot: PolicySnapshot) -> None:
@@ -41,7 +41,7 @@ class SnapshotPolicy:
         if snapshot.algo != self.algo:
             fresh = SnapshotPolicy.from_snapshot(snapshot)
             self.model, self.algo = fresh.model, fresh.algo
-        else:
+        else:  # SB3 reads only the tensors here (load_data=False): nothing of the file's JSON is unpickled
             self.model.set_parameters(io.BytesIO(snapshot.policy_bytes), exact_match=False, device="cpu")
         self.step = snapshot.step
         self.env_kwargs = dict(snapshot.env_kwargs)

@@ -8,7 +8,7 @@ weight changes, metrics for the studio) happens in callbacks (``callbacks.py``).
 A run directory, ``saves/runs/<ALGO>_<config>_<timestamp>/`` (the saves root: ``qwop_studio/saves.py``)::
 
     config.yml                 the resolved config (what was actually run)
-    checkpoints/model_<N>_steps.zip        (+ replay_buffer_<N>_steps.pkl, off-policy)
+    checkpoints/model_<N>_steps.zip        (+ replay_buffer_<N>_steps.npz, off-policy)
     final_model.zip
     progress.csv               one row per finished episode
     reward_weights.csv         the weights at the start and after every change, with the step
@@ -103,27 +103,22 @@ def resolve_resume(resume: str | os.PathLike) -> Path:
 
 
 def replay_buffer_for(checkpoint: Path) -> Path | None:
+    """The ``.npz`` replay buffer saved with ``checkpoint``, or None (an SB3 ``.pkl`` is never opened)."""
     step = checkpoint_step(checkpoint)
     if step is None:
         return None
-    path = checkpoint.with_name(f"replay_buffer_{step}_steps.pkl")
+    path = checkpoint.with_name(f"replay_buffer_{step}_steps.npz")
     return path if path.is_file() else None
 
 
 def read_model_metadata(model_path: Path) -> dict[str, Any] | None:
     """The metadata the trainer stores in every saved .zip (config, env settings), or None."""
-    import json
-    import zipfile
-
-    from qwop_studio.train.callbacks import METADATA_ATTR
+    from qwop_studio.train.model_file import ModelFileError, read_model_info
 
     try:
-        with zipfile.ZipFile(model_path) as archive:
-            data = json.loads(archive.read("data"))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return read_model_info(model_path).metadata
+    except ModelFileError:
         return None
-    meta = data.get(METADATA_ATTR)
-    return meta if isinstance(meta, dict) else None
 
 
 def config_for_model(model_path: Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
@@ -169,12 +164,36 @@ def plan_run(config: str | os.PathLike | None = None, run_dir: str | os.PathLike
         if step >= cfg.total_timesteps:
             raise ConfigError(f"{checkpoint}: already at {step} steps of total_timesteps {cfg.total_timesteps};"
                               f" pass a larger --total-timesteps to train further")
+        _check_checkpoint(checkpoint, cfg)
+        _check_run_dir(target)
         return RunPlan(cfg, target, checkpoint, str(checkpoint))
     config = config or DEFAULT_CONFIG
     cfg = load_config(config, overrides)
     if run_dir is not None and (Path(run_dir) / "config.yml").exists():
         raise ConfigError(f"{run_dir}: already holds a run; pick another --run-dir, or --resume {run_dir}")
-    return RunPlan(cfg, Path(run_dir) if run_dir else default_run_dir(cfg, runs_root), None, str(config))
+    target = Path(run_dir) if run_dir else default_run_dir(cfg, runs_root)
+    _check_run_dir(target)
+    return RunPlan(cfg, target, None, str(config))
+
+
+def _check_checkpoint(checkpoint: Path, config: TrainConfig) -> None:
+    """Refuse, before anything starts, a checkpoint that :func:`run_training` would not load."""
+    from qwop_studio.train.model_file import ModelFileError, check_model_file
+
+    try:
+        check_model_file(checkpoint, config.algorithm, env_kwargs=config.env.env_kwargs())
+    except ModelFileError as e:
+        raise ConfigError(str(e)) from None
+
+
+def _check_run_dir(run_dir: Path) -> None:
+    """Refuse a run directory that is a file, lies under one, or cannot be written in."""
+    from qwop_studio.fileio import OutputPathError, check_writable_dir
+
+    try:
+        check_writable_dir(run_dir, "run directory")
+    except OutputPathError as e:
+        raise ConfigError(str(e)) from None
 
 
 def apply_schedules(model: Any, config: TrainConfig) -> None:
@@ -198,13 +217,12 @@ def apply_schedules(model: Any, config: TrainConfig) -> None:
 
 
 def read_model_num_timesteps(model_path: Path) -> int | None:
-    import json
-    import zipfile
+    """The env steps a saved model had trained for (from its JSON), or None."""
+    from qwop_studio.train.model_file import ModelFileError, read_model_info
 
     try:
-        with zipfile.ZipFile(model_path) as archive:
-            return int(json.loads(archive.read("data"))["num_timesteps"])
-    except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile):
+        return read_model_info(model_path).num_timesteps
+    except ModelFileError:
         return None
 
 
@@ -246,17 +264,21 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from stable_baselines3.common.logger import configure
 
     from qwop_studio.env import make_vec_env
+    from qwop_studio.fileio import remove_stale_temporaries
     from qwop_studio.sim.spec import FRAME_CLOCK_S
     from qwop_studio.train import callbacks as cb
     from qwop_studio.train.algorithms import build_kwargs
     from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
+    from qwop_studio.train.model_file import METADATA_ATTR, load_model, load_replay_buffer
     from qwop_studio.train.rollout_workers import RolloutWorkerError, make_rollout_workers
 
     run_dir = Path(run_dir)
     checkpoint_dir = run_dir / "checkpoints"
     checkpoint_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (run_dir, checkpoint_dir):  # what a killed earlier run left between write and rename
+        remove_stale_temporaries(folder)
     write_config(config, run_dir / "config.yml", source)
     env_kwargs = config.env.env_kwargs()
     resume_path = Path(resume) if resume is not None else None
@@ -286,23 +308,25 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             model = spec.cls(config.policy, venv, seed=config.seed, device="cpu", verbose=0,
                              **build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps))
         else:
-            model = spec.cls.load(resume_path, env=venv, device="cpu", print_system_info=False)
+            model = load_model(resume_path, config.algorithm, hyperparams=config.hyperparams,
+                               total_timesteps=config.total_timesteps, env=venv)
             apply_schedules(model, config)
             buffer = replay_buffer_for(resume_path)
-            if spec.off_policy and buffer is not None:
-                model.load_replay_buffer(buffer)
-            elif spec.off_policy:
-                print(f"note: no replay buffer beside {resume_path.name}; resuming with an empty one",
-                      file=sys.stderr)
+            problem = load_replay_buffer(model, buffer) if spec.off_policy and buffer is not None else None
+            if spec.off_policy and (buffer is None or problem):
+                print(f"note: {problem or f'no replay buffer (.npz) beside {resume_path.name}'}; resuming with an"
+                      f" empty one", file=sys.stderr)
         if config.collection == "async":
             model = as_async(model)  # the same PPO, collecting through the workers
-        setattr(model, cb.METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
+        setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
         model.set_logger(configure(str(run_dir / "tb" / config.algorithm), ["tensorboard"]))
 
         clock = cb.RunClock()
-        checkpoints = cb.AtomicCheckpointCallback(checkpoint_dir, config.checkpoint_freq, events)
+        checkpoints = cb.AtomicCheckpointCallback(checkpoint_dir, config.checkpoint_freq, events,
+                                                  every_s=config.checkpoint_minutes * 60.0, clock=clock)
         weights = cb.RewardWeightsCallback(run_dir / "reward_weights.csv", events)
-        callbacks: list[Any] = [checkpoints, weights, cb.ProgressCsvCallback(run_dir / "progress.csv")]
+        progress_log = cb.ProgressCsvCallback(run_dir / "progress.csv")
+        callbacks: list[Any] = [checkpoints, weights, progress_log]
         from qwop_studio.train.bc_callback import demos_callback  # demonstrations: clone first, then a BC term
 
         demos_cb = demos_callback(model, config, run_dir, pretrain=resume_path is None)
@@ -341,6 +365,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             model.learn(config.total_timesteps - model.num_timesteps, callback=CallbackList(callbacks),
                         reset_num_timesteps=resume_path is None, tb_log_name=config.algorithm)
         except KeyboardInterrupt:
+            progress_log.flush()  # the episodes up to the checkpoint below, not only those of the last flush
             path, _ = cb.save_checkpoint(model, checkpoint_dir)
             print(f"\ninterrupted at step {model.num_timesteps}; checkpoint saved: {path}", file=sys.stderr)
             raise

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from qwop_studio.env import QWOPEnv
+from qwop_studio.env.reward import MAX_WEIGHT_MAGNITUDE
 
 
 def assert_clean_nonfinite_end(env: QWOPEnv, last_obs: np.ndarray, result) -> None:
@@ -54,6 +55,20 @@ def test_after_a_nonfinite_end_step_refuses_and_reset_recovers(env, edit_snapsho
 
 def test_a_reward_that_overflows_ends_the_episode_flagged(env, edit_snapshot):
     last_obs, *_ = env.step(0)
-    env.set_reward_weights(velocity_weight=1e308, velocity_exponent=10.0)
+    # set_reward_weights refuses weights beyond MAX_WEIGHT_MAGNITUDE (test below); the guard against an
+    # overflowing reward stays as a last line of defence, so it is reached here past the validation
+    env.set_reward_weights(velocity_exponent=10.0)
+    object.__setattr__(env.reward_weights, "velocity_weight", 1e308)
     env.game.restore(edit_snapshot(env.game, dvx=60.0))  # a fast run: 1e308 * v ** 10 overflows
     assert_clean_nonfinite_end(env, last_obs, env.step(0))
+
+
+@pytest.mark.parametrize("name", ["time_cost", "velocity_weight", "success_reward"])
+def test_weights_so_large_that_rewards_overflow_are_refused_by_name(env, name):
+    before = env.get_reward_weights()
+    with pytest.raises(ValueError, match=rf"^reward weight {name}=1e\+308: must be within"):
+        env.set_reward_weights(**{name: 1e308})
+    with pytest.raises(ValueError, match=name):
+        env.set_reward_weights(**{name: -2 * MAX_WEIGHT_MAGNITUDE})
+    assert env.get_reward_weights() == before
+    env.set_reward_weights(**{name: MAX_WEIGHT_MAGNITUDE})  # the limit itself is allowed
