@@ -96,7 +96,7 @@ def tune_from_args(args: argparse.Namespace) -> int:
         return _fail(problem)
     url = args.storage or default_storage_url(study_dir)
     try:
-        storage = open_storage(url, space.settings)
+        storage = open_storage(url, space.settings, heartbeat=not args.ray)
         study = open_study(storage, name, identity(source, base.to_dict(), args.trial_minutes, space.fingerprint()),
                            space.settings)
     except ConfigError as e:

@@ -53,14 +53,20 @@ def default_storage_url(study_dir: Path) -> str:
     return f"sqlite:///{(study_dir / STUDY_DB).absolute()}"
 
 
-def open_storage(url: str, settings: SweepSettings) -> Any:
-    """An Optuna ``RDBStorage`` with heartbeats and retries; :class:`SweepError` if it cannot be opened."""
+def open_storage(url: str, settings: SweepSettings, heartbeat: bool = True) -> Any:
+    """An Optuna ``RDBStorage`` with heartbeats and retries; :class:`SweepError` if it cannot be opened.
+
+    ``heartbeat=False`` for Ray's driver: it asks and tells (no ``optimize`` loop records heartbeats),
+    and its trials are recovered through their process id instead.
+    """
     import optuna
 
     retry = _retry_callback(settings.retries)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # heartbeats are "experimental"
+            if not heartbeat:
+                return optuna.storages.RDBStorage(url)
             return optuna.storages.RDBStorage(
                 url, heartbeat_interval=settings.heartbeat.interval_s, grace_period=settings.heartbeat.grace_s,
                 heartbeat_stale_trial_callback=retry)
