@@ -82,6 +82,17 @@ class RewardWeights:
         return tuple(f.name for f in fields(cls))
 
     @classmethod
+    def bounds(cls, name: str) -> tuple[float, float]:
+        """The closed range a weight may take (``velocity_exponent``: its low end itself is excluded).
+
+        Every weight: +-``MAX_WEIGHT_MAGNITUDE``; ``velocity_exponent``: (0, ``MAX_VELOCITY_EXPONENT``].
+        The env, the configs and the studio's sliders all read them here.
+        """
+        if name == "velocity_exponent":
+            return 0.0, MAX_VELOCITY_EXPONENT
+        return -MAX_WEIGHT_MAGNITUDE, MAX_WEIGHT_MAGNITUDE
+
+    @classmethod
     def checked(cls, name: str, value) -> float:
         """``value`` as a float if it is valid for field ``name``; else a one-line ``ValueError``."""
         if name not in cls.field_names():
@@ -95,10 +106,11 @@ class RewardWeights:
             number = math.inf
         if not math.isfinite(number):
             raise ValueError(f"reward weight {name}={shown}: must be finite (not NaN, infinite or beyond a float)")
-        if abs(number) > MAX_WEIGHT_MAGNITUDE:
-            raise ValueError(f"reward weight {name}={shown}: must be within +-{MAX_WEIGHT_MAGNITUDE:g}")
-        if name == "velocity_exponent" and not 0.0 < number <= MAX_VELOCITY_EXPONENT:
-            raise ValueError(f"reward weight velocity_exponent={shown}: must be in (0, {MAX_VELOCITY_EXPONENT:g}]")
+        low, high = cls.bounds(name)
+        if name == "velocity_exponent" and not low < number <= high:
+            raise ValueError(f"reward weight velocity_exponent={shown}: must be in (0, {high:g}]")
+        if not low <= number <= high:
+            raise ValueError(f"reward weight {name}={shown}: must be within +-{high:g}")
         return number
 
     @classmethod

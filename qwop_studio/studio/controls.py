@@ -245,12 +245,13 @@ class Progress:
     episodes: int = 0
     notice: str = ""          # the last non-fatal message (e.g. a rejected weight)
     notice_colour: Colour = MUTED
+    taught_steps: int = 0     # demonstration steps the trainer took from the human's takeovers (teach on)
 
     def add(self, event: object) -> None:
         if isinstance(event, msg.Started):
             self.algo, self.config_name, self.total = event.algo, event.config_name, event.total_timesteps
             self.step = event.start_step
-            self.steps_per_s = 0.0
+            self.steps_per_s, self.taught_steps = 0.0, 0
             self.notice, self.notice_colour = "", MUTED
         elif isinstance(event, msg.Metrics):
             self.step, self.total = event.step, event.total_timesteps or self.total
@@ -270,6 +271,8 @@ class Progress:
             self.notice_colour = GOOD if event.improved else MUTED
         elif isinstance(event, msg.Error) and not event.fatal:
             self.notice, self.notice_colour = event.message, WARN
+        elif isinstance(event, msg.DemonstrationsAdded):
+            self.taught_steps = event.taught_steps
 
 
 class StatusCard:
@@ -363,6 +366,9 @@ class StatusCard:
         if link.run_dir is not None:
             surface.blit(f.render(f.small, f"Run: {link.run_dir}", MUTED), (x, y))
             y += 20
+        if p.taught_steps:
+            surface.blit(f.render(f.text, f"Learned from you: {p.taught_steps:,} steps", GOOD), (x, y))
+            y += 20
         if p.notice:
             for line in wrap(p.notice, f.text, w)[:2]:
                 surface.blit(f.render(f.text, line, p.notice_colour), (x, y))
@@ -455,8 +461,8 @@ class RewardSliders:
         lo, hi = self.ranges[name]
         if value < lo:
             lo = value
-        if value > hi:
-            hi = value * 1.5 if value > 0 else value
+        if value > hi:  # widened, but never past what the env accepts
+            hi = min(value * 1.5, RewardWeights.bounds(name)[1]) if value > 0 else value
         self.ranges[name] = (lo, hi)
         return lo, hi
 

@@ -1,7 +1,8 @@
 """``qwop-studio train | evaluate | benchmark``: argument handling around the trainer, evaluation and benchmark.
 
 Exit codes: 0 done, 1 an unexpected failure, 2 a problem with what the user gave (config, checkpoint,
-model; one line on stderr, nothing created), 130 interrupted with Ctrl+C (a checkpoint was saved).
+model; one line on stderr, nothing created), 130 interrupted with Ctrl+C and 143 ended by SIGTERM (either way
+a checkpoint was saved and the logs flushed up to it).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from qwop_studio.termination import EXIT_TERMINATED, Terminated, terminate_as_interrupt
 from qwop_studio.train.config import ConfigError, parse_override_value
 
 EXIT_USAGE = 2
@@ -76,8 +78,11 @@ def train_from_args(args: argparse.Namespace) -> int:
     print(f"{plan.config.algorithm}: {what}; {plan.config.total_timesteps:,} env steps, "
           f"{plan.config.n_envs} envs ({plan.config.vec_env}); run directory {plan.run_dir}", file=sys.stderr)
     try:
-        final = run_training(plan.config, plan.run_dir, plan.resume, progress=not getattr(args, "no_progress", False),
-                             source=plan.source)
+        with terminate_as_interrupt():  # SIGTERM as Ctrl+C: a checkpoint, the logs flushed to it
+            final = run_training(plan.config, plan.run_dir, plan.resume,
+                                 progress=not getattr(args, "no_progress", False), source=plan.source)
+    except Terminated:
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     print(f"final model: {final}", file=sys.stderr)
@@ -104,7 +109,7 @@ def _best_model_line(run_dir) -> str | None:
 
 def evaluate_from_args(args: argparse.Namespace) -> int:
     from qwop_studio.resources import resolve_model, shipped_model_names
-    from qwop_studio.train.evaluate import EvaluationError, evaluate_model, print_report
+    from qwop_studio.train.evaluate import EvaluationError, ReportNotWrittenError, evaluate_model, print_report
 
     model = resolve_model(args.model)
     if not model.exists() and model.parent == Path("."):
@@ -115,6 +120,10 @@ def evaluate_from_args(args: argparse.Namespace) -> int:
         report = evaluate_model(model, episodes=args.episodes, deterministic=args.deterministic,
                                 start_noop_max=args.start_noop_max, seed=args.seed, json_out=args.json_out,
                                 record_dir=getattr(args, "record", None))
+    except ReportNotWrittenError as e:  # the episodes ran: show them, and say where the JSON went
+        print_report(e.report)
+        print(f"qwop-studio evaluate: {e}", file=sys.stderr)
+        return 1
     except (ConfigError, EvaluationError) as e:
         return _fail("evaluate", e)
     print_report(report)

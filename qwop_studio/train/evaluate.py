@@ -121,8 +121,37 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
         "episode_records": records,
     }
     if json_out is not None:
-        atomic_write_text(json_out, json.dumps(report, indent=2, default=_json_default) + "\n")
+        write_report(report, Path(json_out))
     return report
+
+
+class ReportNotWrittenError(EvaluationError):
+    """The evaluation finished but its JSON could not be written where asked; ``report`` keeps the result
+    and ``fallback`` says where it was written instead (None if nowhere)."""
+
+    def __init__(self, message: str, report: dict[str, Any], fallback: Path | None) -> None:
+        super().__init__(message)
+        self.report = report
+        self.fallback = fallback
+
+
+def write_report(report: dict[str, Any], path: Path) -> Path:
+    """Write the report atomically to ``path``; if that fails after all (the disk filled, the folder went
+    away), write it beside the working directory instead and raise :class:`ReportNotWrittenError`, so
+    minutes of evaluation are never lost to a path."""
+    text = json.dumps(report, indent=2, default=_json_default) + "\n"
+    try:
+        atomic_write_text(path, text)
+        return path
+    except OSError as e:
+        problem = f"--json {path}: could not write ({e.strerror or e})"
+    fallback: Path | None = Path.cwd() / f"evaluation-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.json"
+    try:
+        atomic_write_text(fallback, text)
+    except OSError:
+        fallback = None
+    where = f"; the report was written to {fallback} instead" if fallback else "; the report is printed above"
+    raise ReportNotWrittenError(problem + where, report, fallback)
 
 
 def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
@@ -186,4 +215,5 @@ def print_report(report: dict[str, Any]) -> None:
                   f"(game clock: frames / 30)")
 
 
-__all__ = ["evaluate_model", "summarize", "print_report", "EvaluationError", "ConfigError"]
+__all__ = ["evaluate_model", "summarize", "print_report", "write_report", "EvaluationError", "ReportNotWrittenError",
+           "ConfigError"]

@@ -67,7 +67,8 @@ def test_a_bad_checkpoint_minutes_gets_one_line(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_after_ctrl_c_the_episode_log_reaches_the_saved_checkpoint(tmp_path):
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_after_ctrl_c_or_sigterm_the_episode_log_reaches_the_saved_checkpoint(tmp_path, sig, code):
     """The log is flushed once a second; an interrupt must not lose the second before the checkpoint."""
     config = _tiny_config(tmp_path, total_timesteps=10_000_000, checkpoint_freq=0, checkpoint_minutes=0)
     run = tmp_path / "run"
@@ -78,12 +79,13 @@ def test_after_ctrl_c_the_episode_log_reaches_the_saved_checkpoint(tmp_path):
         while time.monotonic() < deadline and not (run / "progress.csv").is_file():
             time.sleep(0.2)
         time.sleep(4.5)  # mid-second between two flushes
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
+    assert proc.returncode == code, err
+    assert not list(run.rglob("*.tmp")), "no temporary file left behind"
     [checkpoint] = (run / "checkpoints").glob("model_*_steps.zip")
     step = int(checkpoint.stem.split("_")[1])
     last_logged = int((run / "progress.csv").read_text().splitlines()[-1].split(",")[0])

@@ -6,6 +6,7 @@ payload is live), and no loader of ours may.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -148,3 +149,29 @@ def test_evaluate_json_to_an_unwritable_path_fails_before_the_first_episode(ppo_
                      "--json", str(target)]) == 2
         line = one_line(capsys.readouterr().err)
         assert line.startswith("qwop-studio evaluate: --json ") and str(target) in line
+
+
+def test_a_report_that_cannot_be_written_at_the_end_is_kept_and_printed(ppo_run, tmp_path, monkeypatch, capsys):
+    """The path was fine when checked, and the folder went away while the episodes ran."""
+    import qwop_studio.train.evaluate as evaluate
+
+    target = tmp_path / "reports" / "eval.json"
+    target.parent.mkdir()
+    real_play = evaluate.play_episodes
+
+    def play_then_lose_the_folder(*args, **kwargs):
+        records = real_play(*args, **kwargs)
+        target.parent.rmdir()
+        target.parent.write_text("now a file")
+        return records
+
+    monkeypatch.setattr(evaluate, "play_episodes", play_then_lose_the_folder)
+    monkeypatch.chdir(tmp_path)
+    assert main(["evaluate", "--model", str(ppo_run / "final_model.zip"), "--episodes", "2",
+                 "--json", str(target)]) == 1
+    captured = capsys.readouterr()
+    line = one_line(captured.err)
+    assert line.startswith(f"qwop-studio evaluate: --json {target}: could not write") and "written to" in line
+    [kept] = tmp_path.glob("evaluation-*.json")
+    assert json.loads(kept.read_text())["episodes"] == 2
+    assert "success rate" in captured.out
