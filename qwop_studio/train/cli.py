@@ -109,7 +109,12 @@ def _best_model_line(run_dir) -> str | None:
 
 def evaluate_from_args(args: argparse.Namespace) -> int:
     from qwop_studio.resources import resolve_model, shipped_model_names
-    from qwop_studio.train.evaluate import EvaluationError, ReportNotWrittenError, evaluate_model, print_report
+    from qwop_studio.train.evaluate import (
+        EvaluationError,
+        ReportNotWrittenError,
+        evaluate_model,
+        print_report,
+    )
 
     model = resolve_model(args.model)
     if not model.exists() and model.parent == Path("."):
