@@ -229,7 +229,10 @@ class RolloutWorkers(VecEnv):
         self._slots.clear()
         self._weights = None
         for block in self._blocks:
-            block.close()
+            try:
+                block.close()
+            except BufferError:  # a view of a slot is still referenced: the memory goes with the process
+                pass
             block.unlink()
         self._blocks.clear()
 

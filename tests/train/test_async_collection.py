@@ -80,6 +80,33 @@ def test_async_collection_gives_lockstep_rollouts_bit_for_bit_when_the_weights_s
     assert lock_episodes and async_episodes == lock_episodes
 
 
+@pytest.mark.parametrize("net_arch", [[64, 64], {"pi": [32], "vf": [16, 16]}])
+def test_the_workers_lean_forward_pass_is_sb3s_bit_for_bit(net_arch):
+    """Same actions (the same random draws), values and log-probabilities as ``ActorCriticPolicy.forward``."""
+    import torch as th
+    from gymnasium import spaces
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    from qwop_studio.train.lean_policy import LeanActor
+
+    policy = ActorCriticPolicy(spaces.Box(-1, 1, (60,), np.float32), spaces.Discrete(9), lambda _: 0.0,
+                               net_arch=net_arch)
+    lean = LeanActor(policy)
+    obs = th.as_tensor(np.random.default_rng(0).standard_normal((8, 60)).astype(np.float32))
+    outputs = []
+    for forward in (policy, lean):
+        th.manual_seed(5)
+        with th.no_grad():
+            outputs.append([forward(obs) for _ in range(20)])
+    for sb3, ours in zip(*outputs, strict=True):
+        assert all(th.equal(a, b) and a.dtype == b.dtype and a.shape == b.shape for a, b in zip(sb3, ours, strict=True))
+    with th.no_grad():  # new weights written into the policy's parameters reach the lean pass at once
+        th.nn.utils.vector_to_parameters(th.zeros(sum(p.numel() for p in policy.parameters())), policy.parameters())
+        assert th.equal(lean(obs)[1], th.zeros(8, 1))
+    box_actions = ActorCriticPolicy(spaces.Box(-1, 1, (60,), np.float32), spaces.Box(-1, 1, (2,)), lambda _: 0.0)
+    assert not LeanActor.supported(box_actions)
+
+
 def test_config_refuses_async_collection_outside_ppo_and_more_workers_than_envs():
     from qwop_studio.train.config import ConfigError, load_config
 
