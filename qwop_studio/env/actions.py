@@ -27,7 +27,7 @@ from itertools import combinations
 
 import numpy as np
 
-from qwop_studio.sim.keys import KEY_LETTERS, key_mask, key_string
+from qwop_studio.sim.keys import KEY_LETTERS, MOTOR_COMMANDS, key_mask, key_string
 
 #: qwop-gym's full action set: index -> keys held ("" = none).
 FULL_ACTIONS: tuple[str, ...] = tuple(
@@ -36,14 +36,15 @@ FULL_ACTIONS: tuple[str, ...] = tuple(
 #: qwop-gym's ``reduced_action_set=True`` list: index -> keys held.
 REDUCED_ACTIONS: tuple[str, ...] = ("", "Q", "W", "O", "P", "QW", "QP", "WO", "OP")
 
-_Q, _W, _O, _P = 1, 2, 4, 8
-
 
 def motor_command(mask: int) -> tuple[str, str]:
-    """The (arm chain, knee chain) command a key mask gives: ``("Q"|"W"|"", "O"|"P"|"")`` (spec §3.2)."""
-    arm = "Q" if mask & _Q else ("W" if mask & _W else "")
-    leg = "O" if mask & _O else ("P" if mask & _P else "")
-    return arm, leg
+    """The (arm chain, knee chain) command a key mask gives: ``("Q"|"W"|"", "O"|"P"|"")``.
+
+    The sim's rule (:func:`qwop_studio.sim.keys.motor_command`: Q beats W, O beats P), with ``""`` for
+    an idle chain.
+    """
+    arm, leg = MOTOR_COMMANDS[mask]
+    return arm or "", leg or ""
 
 
 def _chain_distance(a: str, b: str) -> int:

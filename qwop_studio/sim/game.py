@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qwop_studio.sim import spec
-from qwop_studio.sim.keys import key_mask, key_string
+from qwop_studio.sim.keys import MOTOR_COMMANDS, key_mask, key_string
 from qwop_studio.sim.world import (
     N_PARTS,
     STATE_ORDER,
@@ -38,13 +38,9 @@ from qwop_studio.sim.world import (
     vec_y,
 )
 
-_Q, _W, _O, _P = 1, 2, 4, 8
 _ARM_SPEEDS = {None: dict.fromkeys(spec.ARM_CHAIN_JOINTS, 0.0), "Q": spec.Q_SPEEDS, "W": spec.W_SPEEDS}
 _LEG_SPEEDS = {None: dict.fromkeys(spec.LEG_CHAIN_JOINTS, 0.0), "O": spec.O_SPEEDS, "P": spec.P_SPEEDS}
 _HIP_LIMITS = {"O": spec.O_HIP_LIMITS, "P": spec.P_HIP_LIMITS}
-#: (arm command, leg command) of each key mask: Q beats W, O beats P.
-_COMMANDS: tuple[tuple[str | None, str | None], ...] = tuple(
-    ("Q" if m & _Q else ("W" if m & _W else None), "O" if m & _O else ("P" if m & _P else None)) for m in range(16))
 
 
 @dataclass(frozen=True)
@@ -186,7 +182,7 @@ class QWOPGame:
             head.ApplyTorque(torque, True)
             self._torque_f32[0] = torque
             self._head_torque[0] += self._torque_f32[0]
-        self._apply_controls(*_COMMANDS[mask])
+        self._apply_controls(*MOTOR_COMMANDS[mask])  # Q beats W, O beats P
         if not self.paused:
             events = self._world.step()
             if events:

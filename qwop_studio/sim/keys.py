@@ -52,3 +52,19 @@ def key_mask(keys: str | int | Keys) -> int:
 def key_string(mask: int) -> str:
     """The letters of a mask, in QWOP order: ``key_string(9) == "QP"``."""
     return "".join(letter for i, letter in enumerate(KEY_LETTERS) if mask >> i & 1)
+
+
+def motor_command(mask: int) -> tuple[str | None, str | None]:
+    """The (arm chain, knee chain) command a key mask gives, ``None`` for an idle chain.
+
+    The game's rule: Q beats W and O beats P (a chain obeys one key; with both held, Q or O wins),
+    so ``motor_command(Keys.Q | Keys.W) == ("Q", None)``. The sim drives the motors by it, and the
+    env's action sets and demonstrations compare key states by it.
+    """
+    arm = "Q" if mask & Keys.Q else ("W" if mask & Keys.W else None)
+    leg = "O" if mask & Keys.O else ("P" if mask & Keys.P else None)
+    return arm, leg
+
+
+#: :func:`motor_command` of every mask 0..15, for the sim's per-frame lookup.
+MOTOR_COMMANDS: tuple[tuple[str | None, str | None], ...] = tuple(motor_command(m) for m in range(ALL_KEYS_MASK + 1))
