@@ -269,7 +269,7 @@ class QWOPGame:
         if self._states_frame != self.frame:
             self._world.read_states(with_hurdle=False)
             self._states_frame = self.frame
-        return self._world._states[:N_PARTS].copy()
+        return self._world.states[:N_PARTS].copy()
 
     def hurdle_states(self) -> np.ndarray:
         """A new (2, 6) array for the hurdle's base and top, columns as in :meth:`body_states`."""

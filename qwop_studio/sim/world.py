@@ -331,6 +331,11 @@ class QWOPWorld:
             read_states_by_getters(self.bodies_in_state_order[:rows], self._states)
         return self._states
 
+    @property
+    def states(self) -> np.ndarray:
+        """The array the last :meth:`read_states` wrote into (owned by the world: copy it to keep it)."""
+        return self._states
+
     def joint_angles(self) -> np.ndarray:
         """Angle of each runner joint (radians, spec §3.1 sign convention), in ``spec.JOINTS`` order."""
         return np.array([j.angle for j in self.joints.values()], dtype=np.float64)

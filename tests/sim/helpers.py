@@ -5,6 +5,8 @@ import dataclasses
 import math
 
 from qwop_studio.sim import GameSnapshot, QWOPGame, spec
+from qwop_studio.sim.game import JointState
+from qwop_studio.sim.world import STATE_ORDER
 
 
 def shifted(snap: GameSnapshot, dx: float, *, velocity: tuple[float, float] | None = None) -> GameSnapshot:
@@ -42,3 +44,13 @@ def run(game: QWOPGame, keys: str, frames: int) -> int | None:
         if game.fallen and not was_fallen:
             return k
     return None
+
+
+def joint_states(game: QWOPGame) -> dict[str, JointState]:
+    """Each runner joint's limits and motor (switches and speed) by name, read from the game's snapshot."""
+    return dict(zip(spec.JOINT_NAMES, game.snapshot().joints, strict=True))
+
+
+def awake(game: QWOPGame, body: str) -> bool:
+    """Whether ``body`` (a name of ``STATE_ORDER``: a runner part, ``hurdleBase``, ``hurdleTop``) is awake."""
+    return bool(game.snapshot().bodies[STATE_ORDER.index(body)][6])

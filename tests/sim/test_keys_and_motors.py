@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from helpers import joint_states
 
 from qwop_studio.sim import Keys, QWOPGame, key_mask, key_string, spec
 
@@ -24,16 +25,18 @@ def test_q_beats_w_and_o_beats_p(combo, same_as):
 
 def test_motor_speeds_follow_the_key_chains():
     game = QWOPGame()
-    joints = game._world.joints
     game.step("QP")
-    assert {n: joints[n].motorSpeed for n in spec.Q_SPEEDS} == spec.Q_SPEEDS
-    assert {n: joints[n].motorSpeed for n in spec.P_SPEEDS} == spec.P_SPEEDS
+    joints = joint_states(game)
+    assert {n: joints[n].motor_speed for n in spec.Q_SPEEDS} == spec.Q_SPEEDS
+    assert {n: joints[n].motor_speed for n in spec.P_SPEEDS} == spec.P_SPEEDS
     game.step("W")
-    assert {n: joints[n].motorSpeed for n in spec.W_SPEEDS} == spec.W_SPEEDS
-    assert joints["leftKnee"].motorSpeed == 0 and joints["rightKnee"].motorSpeed == 0
+    joints = joint_states(game)
+    assert {n: joints[n].motor_speed for n in spec.W_SPEEDS} == spec.W_SPEEDS
+    assert joints["leftKnee"].motor_speed == 0 and joints["rightKnee"].motor_speed == 0
     game.step("")
-    assert all(joints[n].motorSpeed == 0 for n in spec.ARM_CHAIN_JOINTS + spec.LEG_CHAIN_JOINTS)
-    assert all(joints[n].motorEnabled for n in spec.ARM_CHAIN_JOINTS + spec.LEG_CHAIN_JOINTS)
+    joints = joint_states(game)
+    assert all(joints[n].motor_speed == 0 for n in spec.ARM_CHAIN_JOINTS + spec.LEG_CHAIN_JOINTS)
+    assert all(joints[n].motor_enabled for n in spec.ARM_CHAIN_JOINTS + spec.LEG_CHAIN_JOINTS)
 
 
 def test_hip_limits_stay_where_o_or_p_last_put_them():
@@ -58,12 +61,12 @@ def test_hip_limits_stay_where_o_or_p_last_put_them():
 def test_elbows_neck_and_ankles_are_never_driven():
     """S6: the elbow motors are off whatever is pressed; neck and ankles are free within limits."""
     game = QWOPGame()
-    joints = game._world.joints
     for keys in ("Q", "W", "QO", "WP", ""):
         game.step(keys)
+        joints = joint_states(game)
         for name in ("leftElbow", "rightElbow", "neck", "leftAnkle", "rightAnkle"):
-            assert not joints[name].motorEnabled, name
-            assert joints[name].limitEnabled, name
+            assert not joints[name].motor_enabled, name
+            assert joints[name].limit_enabled, name
 
 
 def test_key_values_accepted():

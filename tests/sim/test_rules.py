@@ -1,7 +1,7 @@
 """Game rules (spec §1.3-1.6, §3.3, §4) and the sanity facts S8-S14, with the runner put where a rule acts."""
 import numpy as np
 import pytest
-from helpers import game_at, run
+from helpers import awake, game_at, joint_states, run
 
 from qwop_studio.sim import QWOPGame, spec
 from qwop_studio.sim.world import BeginContact, js_round
@@ -77,13 +77,13 @@ def test_after_a_fall_the_knees_and_shoulders_go_limp_and_physics_keeps_running(
     """§3.3 and S8: endGame frees knees and shoulders and switches the hip motors off; no pause."""
     game = QWOPGame()
     run(game, "O", 200)
-    joints = game._world.joints
+    joints = joint_states(game)
     for name in ("leftKnee", "rightKnee", "leftShoulder", "rightShoulder"):
-        assert not joints[name].limitEnabled and not joints[name].motorEnabled
+        assert not joints[name].limit_enabled and not joints[name].motor_enabled
     for name in ("leftHip", "rightHip"):
-        assert not joints[name].motorEnabled and joints[name].limitEnabled
+        assert not joints[name].motor_enabled and joints[name].limit_enabled
     for name in ("neck", "leftElbow", "rightElbow", "leftAnkle", "rightAnkle"):
-        assert joints[name].limitEnabled
+        assert joints[name].limit_enabled
     before = game.body_states()
     game.step("")
     assert not np.array_equal(before, game.body_states())
@@ -208,8 +208,7 @@ def test_hurdle_starts_asleep_and_its_parts_are_locked():
     """§1.5: both hurdle parts start asleep at x = 500, the base 0.068 above the track; the joint
     (limit on, lower = upper = 0) keeps them from rotating relative to each other."""
     game = QWOPGame()
-    w = game._world
-    assert not w.hurdle_base.awake and not w.hurdle_top.awake
+    assert not awake(game, "hurdleBase") and not awake(game, "hurdleTop")
     start = game.hurdle_states()
     run(game, "", 20)
     assert np.array_equal(start, game.hurdle_states())
@@ -234,8 +233,7 @@ def test_the_runner_hits_the_hurdle():
     """§1.5: the hurdle top collides with the runner: a runner moving at it pushes it over."""
     game = game_at(490.0, velocity=(30.0, 0.0))
     run(game, "", 40)
-    w = game._world
-    assert w.hurdle_top.awake or abs(game.hurdle_states()[1, 0] - 500.865) > 0.01
+    assert awake(game, "hurdleTop") or abs(game.hurdle_states()[1, 0] - 500.865) > 0.01
 
 
 # --------------------------------------------------------------------------------- score/time

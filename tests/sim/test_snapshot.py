@@ -4,6 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
+from helpers import joint_states
 
 from qwop_studio.sim import GameSnapshot, QWOPGame
 
@@ -43,8 +44,8 @@ def test_restore_keeps_joint_state_after_a_fall():
     assert game.fallen
     other = QWOPGame()
     other.restore(game.snapshot())
-    joints = other._world.joints
-    assert not joints["leftKnee"].limitEnabled and not joints["leftHip"].motorEnabled
+    joints = joint_states(other)
+    assert not joints["leftKnee"].limit_enabled and not joints["leftHip"].motor_enabled
     assert other.game_ended and other.fallen
 
 
