@@ -24,9 +24,8 @@ from qwop_studio.render.hud import Overlay
 from qwop_studio.saves import SavesError, check_saves_root
 from qwop_studio.saves import recordings_dir as default_recordings_dir
 from qwop_studio.sim.game import QWOPGame
+from qwop_studio.window_input import KEY_BITS, parse_size
 
-#: pygame key -> bit of the key mask (Q=1, W=2, O=4, P=8).
-KEY_BITS: dict[int, int] = {pygame.K_q: 1, pygame.K_w: 2, pygame.K_o: 4, pygame.K_p: 8}
 FRAMES_PER_S = 30
 START_MESSAGE = "Press Q, W, O or P to start"
 
@@ -122,17 +121,6 @@ class PlaySession:
         message = None if self.started or self.game.game_ended else START_MESSAGE
         return Overlay(controller="HUMAN", lines=lines, show_help=self.show_help or not self.started,
                        message=message)
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """``"960x600"`` -> (960, 600); raises ``ValueError`` with a one-line message otherwise."""
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise ValueError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 960x600") from None
-    if w < 160 or h < 100:
-        raise ValueError(f"--size {text!r}: at least 160x100")
-    return w, h
 
 
 def run(size: tuple[int, int] = (960, 600), record: bool = False, recordings_dir: str | Path | None = None,

@@ -41,6 +41,12 @@ _STOP = object()
 TRANSPORTS = ("shared_memory", "pipe")
 
 
+def check_transport(transport: str) -> None:
+    """Raise a one-line ``ValueError`` naming ``transport`` unless it is one of :data:`TRANSPORTS`."""
+    if transport not in TRANSPORTS:
+        raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
+
+
 def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
     """Carry out one command on a shard's ``FreshInfoDummyVecEnv``; the reply to send back (``_STOP`` on close)."""
     if cmd == "step":
@@ -291,8 +297,7 @@ class ShardedSubprocVecEnv(VecEnv):
         ctx = mp.get_context(start_method)
         bounds = np.linspace(0, len(env_fns), n_workers + 1).round().astype(int)
         self.shards: list[range] = [range(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        if transport not in TRANSPORTS:
-            raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
+        check_transport(transport)
         remote_shards = self.shards[1:] if local_shard else self.shards
         local = _LocalShard([env_fns[i] for i in self.shards[0]]) if local_shard else None
         if local is not None:

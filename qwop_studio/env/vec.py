@@ -18,7 +18,7 @@ from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv
 from qwop_studio.env.dummy import FreshInfoDummyVecEnv
 from qwop_studio.env.qwop_env import QWOPEnv
 from qwop_studio.env.reward import RewardWeights
-from qwop_studio.env.sharded import TRANSPORTS, ShardedSubprocVecEnv
+from qwop_studio.env.sharded import ShardedSubprocVecEnv, check_transport
 from qwop_studio.env.wrappers import apply_wrappers, check_wrapper_specs
 from qwop_studio.threads import single_threaded_children
 
@@ -63,8 +63,7 @@ def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, en
         raise ValueError(f"n_envs={n_envs!r}: expected an integer >= 1")
     if vec_env not in VEC_ENV_CLASSES:
         raise ValueError(f"vec_env={vec_env!r}: expected one of {', '.join(VEC_ENV_CLASSES)}")
-    if transport not in TRANSPORTS:
-        raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
+    check_transport(transport)
     if isinstance(max_episode_steps, bool) or not isinstance(max_episode_steps, int) or max_episode_steps < 1:
         raise ValueError(f"max_episode_steps={max_episode_steps!r}: expected an integer >= 1")
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):

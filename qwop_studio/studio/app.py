@@ -45,6 +45,7 @@ from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
 from qwop_studio.studio.runner import AGENT, MODELS_DIR, LiveRunner
 from qwop_studio.studio.trainer_link import LinkState, StartRequest, TrainerLink
 from qwop_studio.train import messages as msg
+from qwop_studio.window_input import parse_size
 
 #: The pygame-gui theme: package data (``qwop_studio/resources.py``).
 THEME_PATH = resources.theme_path()
@@ -487,20 +488,10 @@ def _default_config() -> str:
     return DEFAULT_CONFIG
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in str(text).lower().split("x"))
-    except ValueError:
-        raise ValueError(f"--size {text!r}: expected WIDTHxHEIGHT, e.g. 1280x800") from None
-    if w < MIN_SIZE[0] or h < MIN_SIZE[1]:
-        raise ValueError(f"--size {text!r}: at least {MIN_SIZE[0]}x{MIN_SIZE[1]}")
-    return w, h
-
-
 def run_from_args(args: argparse.Namespace) -> int:
     """Entry point of ``qwop-studio studio`` and ``run_studio.py``."""
     try:
-        size = parse_size(getattr(args, "size", None) or "1280x800")
+        size = parse_size(getattr(args, "size", None) or "1280x800", MIN_SIZE, "1280x800")
     except ValueError as e:
         print(f"qwop-studio studio: {e}", file=sys.stderr)
         return 2

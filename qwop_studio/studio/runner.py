@@ -37,6 +37,7 @@ from qwop_studio.env.qwop_env import TORSO_X_MAX, TORSO_X_MIN
 from qwop_studio.render.hud import Overlay
 from qwop_studio.render.scene import draw_game
 from qwop_studio.sim.keys import key_mask
+from qwop_studio.window_input import KEY_BITS
 
 #: Game frames (physics ticks) per second of wall time: the original's frame rate.
 GAME_FRAMES_PER_S = 30
@@ -48,8 +49,6 @@ MAX_FRAMES_PER_UPDATE = 4
 END_PAUSE_S = 1.5
 #: Longest agent episode, in env steps (the training configs use 1000).
 MAX_EPISODE_STEPS = 1000
-#: pygame key -> key bit (Q=1, W=2, O=4, P=8).
-KEY_BITS: dict[int, int] = {pygame.K_q: 1, pygame.K_w: 2, pygame.K_o: 4, pygame.K_p: 8}
 #: Where the shipped, trained agents live: package data (``qwop_studio/resources.py``).
 MODELS_DIR = resources.models_dir()
 INVITE_MESSAGE = "Press Q, W, O or P to play"

@@ -92,9 +92,10 @@ class TrainerLink:
         """The run directory to resume after a death, if it holds a checkpoint to resume from."""
         if self.run_dir is None:
             return None
-        if any((self.run_dir / "checkpoints").glob("model_*_steps.zip")):
-            return self.run_dir
-        return None
+        # the trainer's module (and torch) is loaded by now: starting the trainer validated its config
+        from qwop_studio.train.trainer import latest_checkpoint
+
+        return self.run_dir if latest_checkpoint(self.run_dir) is not None else None
 
     # ----------------------------------------------------------------------------- control
     def start(self, request: StartRequest) -> None:
