@@ -1,9 +1,9 @@
 """Key rules (spec §3.2, S6): Q over W, O over P, persistent hip limits, elbows never driven."""
 import numpy as np
 import pytest
+from helpers import joint_states
 from hypothesis import given
 from hypothesis import strategies as st
-from helpers import joint_states
 
 from qwop_studio.sim import Keys, QWOPGame, key_mask, key_string, spec
 
