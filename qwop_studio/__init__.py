@@ -7,3 +7,6 @@ import gymnasium as _gymnasium
 
 if "QWOP-v0" not in _gymnasium.registry:
     _gymnasium.register(id="QWOP-v0", entry_point="qwop_studio.env.qwop_env:QWOPEnv", max_episode_steps=1000)
+if "QWOPExtended-v0" not in _gymnasium.registry:
+    _gymnasium.register(id="QWOPExtended-v0", entry_point="qwop_studio.env.qwop_env:QWOPEnv", max_episode_steps=1000,
+                        kwargs={"observation": "extended"})

@@ -13,6 +13,7 @@ import numpy as np
 from gymnasium import spaces
 
 from qwop_studio.env.actions import FULL_MASKS, REDUCED_MASKS, check_action
+from qwop_studio.env.extended_observation import EXTENDED_OBS_SIZE, extended
 from qwop_studio.env.observation import OBS_SIZE, normalise
 from qwop_studio.env.reward import TERM_NAMES, RewardWeights, StepOutcome, joint_limit_proximity, reward_terms
 from qwop_studio.sim import QWOPGame, spec
@@ -39,6 +40,10 @@ RENDER_SIZE_PX: tuple[int, int] = (640, 400)
 MAX_FRAMES_PER_STEP: int = 60
 #: Most no-key frames after a reset (``start_noop_max``): 1000 frames = 33 s of standing still.
 MAX_START_NOOP: int = 1000
+#: The observations on offer and their sizes: qwop-gym's 60 values (``observation.py``, the default, what
+#: ``QWOP-v0`` always gives) or the extended 76 (``extended_observation.py``: relative positions,
+#: angular velocities, keys held).
+OBSERVATIONS: dict[str, int] = {"qwop-gym": OBS_SIZE, "extended": EXTENDED_OBS_SIZE}
 
 
 class QWOPEnv(gym.Env):
@@ -105,16 +110,19 @@ class QWOPEnv(gym.Env):
     * ``start_noop_max``: most no-key frames after a reset (0 = none).
     * ``reward_weights``: a ``RewardWeights``, a dict of its field names, or ``None`` for the defaults.
     * ``success_rule``: ``"landing"`` (the original's finish, default) or ``"torso"`` (qwop-gym's).
+    * ``observation``: ``"qwop-gym"`` (the 60 values above, default) or ``"extended"`` (76 values: each
+      part relative to the torso, angular velocities, the keys held; ``extended_observation.py``).
+      ``QWOPExtended-v0`` is ``QWOP-v0`` with ``observation="extended"``.
 
     ## Version History
-    * v0: first version (QWOP Studio 0.1).
+    * v0: first version (QWOP Studio 0.1); the ``observation`` argument added, its default unchanged.
     """
 
     metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 30}
 
     def __init__(self, render_mode: str | None = None, frames_per_step: int = 4, reduced_action_set: bool = False,
                  start_noop_max: int = 0, reward_weights: RewardWeights | dict | None = None,
-                 success_rule: str = "landing") -> None:
+                 success_rule: str = "landing", observation: str = "qwop-gym") -> None:
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode={render_mode!r}: expected None, 'human' or 'rgb_array'")
         self.frames_per_step = _bounded_int("frames_per_step", frames_per_step, 1, MAX_FRAMES_PER_STEP)
@@ -125,6 +133,9 @@ class QWOPEnv(gym.Env):
         if success_rule not in SUCCESS_RULES:
             raise ValueError(f"success_rule={success_rule!r}: expected one of {', '.join(SUCCESS_RULES)}")
         self.success_rule = success_rule
+        if observation not in OBSERVATIONS:
+            raise ValueError(f"observation={observation!r}: expected one of {', '.join(OBSERVATIONS)}")
+        self.observation = observation
         self.render_mode = render_mode
         self.reward_weights = RewardWeights.from_any(reward_weights)
         self.game = QWOPGame()
@@ -134,7 +145,7 @@ class QWOPEnv(gym.Env):
         masks = REDUCED_MASKS if self.reduced_action_set else FULL_MASKS
         self._masks: tuple[int, ...] = tuple(int(m) for m in masks)
         self.action_space = spaces.Discrete(len(self._masks))
-        self.observation_space = spaces.Box(-1.0, 1.0, (OBS_SIZE,), np.float32)
+        self.observation_space = spaces.Box(-1.0, 1.0, (OBSERVATIONS[observation],), np.float32)
         self._window = None
         self._begin_episode()
 
@@ -179,7 +190,7 @@ class QWOPEnv(gym.Env):
         states = self.game.body_states()
         if not np.isfinite(states).all():
             raise RuntimeError("QWOPEnv.reset: the reset game state is not finite (a bug in qwop_studio.sim)")
-        self._last_obs = normalise(states)
+        self._last_obs = self._observe(states)
         self._last_distance = self.game.distance
         self._last_time = self.game.time
         self._prev_mask = 0
@@ -229,11 +240,25 @@ class QWOPEnv(gym.Env):
         reward = sum(terms.values())
         if not math.isfinite(reward):  # finite but extreme states or weights overflowed a term
             return self._nonfinite_end()
-        self._last_obs = obs = normalise(states)
+        self._last_obs = obs = self._observe(states)
         self._last_distance, self._last_time, self._prev_mask = distance, clock, mask
         if self.render_mode == "human":
             self.render()
         return obs, float(reward), terminated, False, self._info(success, False, terms)
+
+    def _observe(self, states: np.ndarray) -> np.ndarray:
+        return normalise(states) if self.observation == "qwop-gym" else extended(states, self.game.keys)
+
+    def start_from(self, snapshot: Any) -> tuple[np.ndarray, dict]:
+        """Begin an episode from a game state taken with ``game.snapshot()`` instead of the start line.
+
+        For reference-state initialisation (``env.wrappers.ReferenceStartWrapper``): practising the
+        late race and the hurdle as often as the start. The state is set directly (the solver starts
+        cold), so the episode is close to, not bitwise, the one the snapshot came from.
+        """
+        self.game.restore(snapshot)
+        self._begin_episode()
+        return self._last_obs.copy(), self._info(False, False, dict.fromkeys(TERM_NAMES, 0.0))
 
     def _nonfinite_end(self) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """End the episode on a broken physics state: last finite observation, failure cost only."""

@@ -14,6 +14,7 @@ import inspect
 
 import gymnasium as gym
 
+from qwop_studio.env.reference_starts import ReferenceStartWrapper
 from qwop_studio.env.reward import RewardWeights
 
 
@@ -58,6 +59,7 @@ class VelocityIncentiveWrapper(gym.Wrapper):
 WRAPPERS: dict[str, type[gym.Wrapper]] = {
     "RewardShapingWrapper": RewardShapingWrapper,
     "VelocityIncentiveWrapper": VelocityIncentiveWrapper,
+    "ReferenceStartWrapper": ReferenceStartWrapper,
 }
 
 

@@ -37,6 +37,7 @@ from qwop_studio.env.qwop_env import TORSO_X_MAX, TORSO_X_MIN
 from qwop_studio.render.hud import Overlay
 from qwop_studio.render.scene import draw_game
 from qwop_studio.sim.keys import key_mask
+from qwop_studio.studio.teaching import TakeoverTeacher
 from qwop_studio.window_input import KEY_BITS
 
 #: Game frames (physics ticks) per second of wall time: the original's frame rate.
@@ -82,6 +83,7 @@ class LiveRunner:
         self._pending_lock = threading.Lock()
         self._loading: threading.Thread | None = None
         self._queued_snapshot: Any = None
+        self.teacher = TakeoverTeacher()  # teaching on: takeovers become demonstrations (studio/teaching.py)
         self.reset()
         if models_dir is not None:
             shipped = find_shipped_model(Path(models_dir))
@@ -110,6 +112,7 @@ class LiveRunner:
         self.policy, self.policy_source = policy, source
         wanted = _runner_env_kwargs(policy.env_kwargs)
         if old is None or _runner_env_kwargs(old) != wanted:
+            self.teacher.end(self.game)
             self.env = QWOPEnv(**wanted)
             self.game = self.env.game
             self.reset()
@@ -191,6 +194,7 @@ class LiveRunner:
 
     def reset(self) -> None:
         """A new game at once (R)."""
+        self.teacher.end(self.game)
         self.env.reset()
         self._tick_in_step = 0
         self._env_steps = 0
@@ -208,6 +212,7 @@ class LiveRunner:
         now = self.clock()
         if self.controller == HUMAN and not self.manual_play and self.policy is not None \
                 and self.held == 0 and now - self._last_key_s >= TAKEOVER_IDLE_S:
+            self.teacher.end(self.game)
             self.controller = AGENT
         if self.policy is None and self.controller == AGENT:
             self.controller = HUMAN
@@ -243,7 +248,11 @@ class LiveRunner:
         # the human: nothing moves before the first key (like manual play), nor after the end
         if not self.human_started or game.game_ended:
             return False
+        if self.policy_source == "training":  # the trainer's action set and frames per step
+            self.teacher.human_frame(self.env, self.held)
         game.step(self.held)
+        if game.game_ended:
+            self.teacher.end(game)
         self._tick_in_step = 0  # the agent starts a fresh env step when it takes over
         return True
 
@@ -305,7 +314,7 @@ def _model_config(path: Path) -> dict[str, Any] | None:
                 data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
                 env = dict(data.get("env") or {})
                 return {"algorithm": str(data["algorithm"]).upper(),
-                        "env_kwargs": {k: env[k] for k in ("frames_per_step", "reduced_action_set") if k in env}}
+                        "env_kwargs": {k: env[k] for k in ("frames_per_step", "reduced_action_set", "observation") if k in env}}
             except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
                 continue
     from qwop_studio.train.trainer import read_model_metadata
@@ -313,7 +322,19 @@ def _model_config(path: Path) -> dict[str, Any] | None:
     meta = read_model_metadata(path)
     if meta and isinstance(meta.get("config"), dict) and "algorithm" in meta["config"]:
         return {"algorithm": str(meta["config"]["algorithm"]).upper(), "env_kwargs": dict(meta.get("env_kwargs") or {})}
-    return None
+    try:
+        return _foreign_model_config(path)
+    except ValueError:  # a ConfigError: load_model_file says why
+        return None
+
+
+def _foreign_model_config(path: Path) -> dict[str, Any]:
+    """A model from rl-zoo3 or any SB3 script: its zoo files, else its spaces and the env's defaults (the
+    assumed settings said on stderr); a one-line ConfigError if its spaces fit no env setting."""
+    from qwop_studio.train.foreign_models import config_for_foreign_model
+
+    config = config_for_foreign_model(path)
+    return {"algorithm": config.algorithm, "env_kwargs": config.env.env_kwargs()}
 
 
 def load_model_file(path: Path) -> Any:
@@ -321,9 +342,7 @@ def load_model_file(path: Path) -> Any:
     from qwop_studio.train.messages import PolicySnapshot
     from qwop_studio.train.trainer import read_model_num_timesteps
 
-    config = _model_config(path)
-    if config is None:
-        raise ValueError(f"{path}: no config beside or inside the model")
+    config = _model_config(path) or _foreign_model_config(path)
     snapshot = PolicySnapshot(read_model_num_timesteps(path) or 0, config["algorithm"], path.read_bytes(),
                               config["env_kwargs"])
     return _policy_from_snapshot(snapshot)

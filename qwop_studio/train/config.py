@@ -70,6 +70,7 @@ class EnvConfig(BaseModel):
     start_noop_max: int = Field(0, ge=0, le=MAX_START_NOOP)
     reward_weights: dict[str, float] = Field(default_factory=dict)
     success_rule: Literal["landing", "torso"] = "landing"  # the original's finish, or qwop-gym's torso rule
+    observation: Literal["qwop-gym", "extended"] = "qwop-gym"  # QWOPEnv's observations (env.qwop_env.OBSERVATIONS)
 
     @field_validator("reward_weights")
     @classmethod
@@ -88,6 +89,7 @@ class EnvConfig(BaseModel):
             "start_noop_max": self.start_noop_max,
             "reward_weights": dict(self.reward_weights),
             "success_rule": self.success_rule,
+            "observation": self.observation,
         }
 
 

@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qwop_studio.env import QWOPEnv, RewardShapingWrapper, RewardWeights, VelocityIncentiveWrapper
+from qwop_studio.env.reward import MAX_WEIGHT_MAGNITUDE
 
 FIELDS = RewardWeights.field_names()
 WEIGHTS_ENV = QWOPEnv()  # one env for the property tests (hypothesis reruns the function, not fixtures)
 BAD_VALUES = st.one_of(
+    st.floats(min_value=MAX_WEIGHT_MAGNITUDE, exclude_min=True), st.floats(max_value=-MAX_WEIGHT_MAGNITUDE, exclude_max=True),
     st.sampled_from([math.nan, math.inf, -math.inf]),
     st.text(max_size=5), st.none(), st.booleans(), st.lists(st.floats(), max_size=2),
     st.complex_numbers(), st.just(float("-nan")), st.integers(min_value=10**400, max_value=10**401),
@@ -48,7 +50,8 @@ def test_velocity_exponent_must_be_in_zero_to_ten(exponent):
 
 @settings(max_examples=40, deadline=None)
 @given(changes=st.dictionaries(st.sampled_from([f for f in FIELDS if f != "velocity_exponent"]),
-                               st.floats(allow_nan=False, allow_infinity=False, width=32), min_size=1))
+                               st.floats(min_value=-MAX_WEIGHT_MAGNITUDE, max_value=MAX_WEIGHT_MAGNITUDE, width=32),
+                               min_size=1))
 def test_good_weights_are_stored_and_returned(changes):
     w = RewardWeights()
     result = w.update(**changes)
