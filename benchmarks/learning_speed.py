@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as ``python benchmarks/learning_speed.py``
 
 from benchmarks.common import machine  # noqa: E402
 from qwop_studio.saves import saves_root  # noqa: E402
+from qwop_studio.train.progress_log import PROGRESS, read_progress  # noqa: E402
 
 
 def train(config: str, minutes: float, run_dir: Path, checkpoint_steps: int, extra: list[str]) -> float:
@@ -45,12 +46,11 @@ def train(config: str, minutes: float, run_dir: Path, checkpoint_steps: int, ext
 def minute_of_step(progress_csv: Path) -> tuple[list[int], list[float], float | None]:
     """(steps, wall minutes) per finished episode, and the minute of the first successful episode."""
     steps, minutes, first = [], [], None
-    with open(progress_csv) as f:
-        for row in csv.DictReader(f):
-            steps.append(int(row["step"]))
-            minutes.append(float(row["wall_time_s"]) / 60.0)
-            if first is None and row["is_success"] == "1":
-                first = minutes[-1]
+    for episode in read_progress(progress_csv):
+        steps.append(episode.step)
+        minutes.append(episode.wall_time_s / 60.0)
+        if first is None and episode.is_success:
+            first = minutes[-1]
     return steps, minutes, first
 
 
@@ -58,7 +58,7 @@ def evaluate_checkpoints(run_dir: Path, episodes: int) -> list[dict]:
     """Evaluate every checkpoint of a run; one row per checkpoint, in step order."""
     from qwop_studio.train.evaluate import evaluate_model
 
-    steps, minutes, _ = minute_of_step(run_dir / "progress.csv")
+    steps, minutes, _ = minute_of_step(run_dir / PROGRESS)
     rows = []
     paths = sorted((run_dir / "checkpoints").glob("model_*_steps.zip"), key=lambda p: int(p.stem.split("_")[1]))
     for path in paths:
@@ -139,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
             train(config, args.minutes, run_dir, args.checkpoint_steps, [])
         mine = evaluate_checkpoints(run_dir, args.episodes)
         rows += mine
-        _, _, first = minute_of_step(run_dir / "progress.csv")
+        _, _, first = minute_of_step(run_dir / PROGRESS)
         best = max(mine, key=lambda r: (r["success_rate"], -(r["median_success_time_s"] or 1e9)), default=None)
         summary["configs"][name] = {"first_training_finish_minute": first, "last": mine[-1] if mine else None,
                                     "best": best}

@@ -13,7 +13,6 @@ The x axis is always training env steps (SB3's ``num_timesteps``).
 """
 from __future__ import annotations
 
-import csv
 import math
 import time
 from collections import deque
@@ -26,6 +25,7 @@ import pygame
 
 from qwop_studio.train import messages as msg
 from qwop_studio.train.eval_log import EVALUATIONS, read_evaluations
+from qwop_studio.train.progress_log import PROGRESS, read_progress
 from qwop_studio.train.weight_log import read_weight_log
 
 Colour = tuple[int, int, int]
@@ -198,18 +198,11 @@ class ChartData:
         """
         added = 0
         successes: deque[int] = deque(maxlen=MOVING_AVERAGE_EPISODES)
-        try:
-            with open(run_dir / "progress.csv", newline="") as f:
-                for row in csv.DictReader(f):
-                    step = int(row["step"])
-                    if step > up_to_step:
-                        break
-                    self._add_episode(step, float(row["reward"]), float(row["distance_m"]), float(row["length"]))
-                    successes.append(row["is_success"] == "1")
-                    self.series["success_rate"].add(step, sum(successes) / len(successes))
-                    added += 1
-        except (OSError, KeyError, ValueError):
-            pass
+        for episode in read_progress(run_dir / PROGRESS, up_to_step):
+            self._add_episode(episode.step, episode.reward, episode.distance_m, float(episode.length))
+            successes.append(episode.is_success)
+            self.series["success_rate"].add(episode.step, sum(successes) / len(successes))
+            added += 1
         for evaluation in read_evaluations(run_dir / EVALUATIONS, up_to_step):
             self._add_evaluation(evaluation)
         previous: dict[str, float] | None = None

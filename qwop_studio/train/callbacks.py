@@ -24,11 +24,8 @@ from stable_baselines3.common.callbacks import BaseCallback
 from qwop_studio.fileio import append_lines, atomic_write_bytes, start_csv
 from qwop_studio.train import messages as msg
 from qwop_studio.train.model_file import save_replay_buffer
+from qwop_studio.train.progress_log import PROGRESS_COLUMNS
 from qwop_studio.train.weight_log import META_COLUMNS
-
-#: Columns of ``progress.csv``: one row per finished episode. ``time_s`` is the game clock.
-PROGRESS_COLUMNS = ("step", "wall_time_s", "env", "reward", "length", "distance_m", "time_s", "avg_speed",
-                    "is_success")
 
 
 # -------------------------------------------------------------------------------------- saving
