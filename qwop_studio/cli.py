@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "train": "qwop_studio.train.cli:train_from_args",
     "evaluate": "qwop_studio.train.cli:evaluate_from_args",
     "benchmark": "qwop_studio.train.cli:benchmark_from_args",
+    "tune": "qwop_studio.tune.cli:tune_from_args",
 }
 
 
@@ -80,6 +81,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--configs", nargs="*", help="config names (default: every shipped config)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a value in every config, e.g. --set vec_env=dummy")
+
+    p = sub.add_parser("tune", help="a hyperparameter sweep of a config with Optuna (or Ray); resumable")
+    p.add_argument("--config", help="base config: shipped name or YAML file (default: the shipped default)")
+    p.add_argument("--trials", type=int, required=True, help="trials the study should hold (finished or pruned)")
+    p.add_argument("--trial-minutes", type=float, required=True, help="minutes of training per trial")
+    p.add_argument("--study", help="study name (default: the config's name); the same name resumes it")
+    p.add_argument("--storage", metavar="URL", help="an Optuna database URL, e.g. postgresql://... (default: "
+                   "sqlite under saves/sweeps/<study>/)")
+    p.add_argument("--space", metavar="FILE", help="search space YAML (default: the shipped one)")
+    p.add_argument("--ray", metavar="ADDRESS|local", help="run the trials on a Ray cluster ('local': start one here)")
+    p.add_argument("--cpus-per-trial", type=int, default=2, help="with --ray: cores per trial (default 2)")
     return parser
 
 

@@ -58,6 +58,11 @@ def tune_from_args(args: argparse.Namespace) -> int:
             from ray import tune  # noqa: F401
         except ImportError:
             return _fail(f'--ray {args.ray}: needs Ray Tune: pip install -e ".[cluster]"')
+        from qwop_studio.tune.ray_runner import check_address
+
+        problem = check_address(args.ray)
+        if problem:
+            return _fail(problem)
 
     from rich.console import Console
 
@@ -125,8 +130,11 @@ def tune_from_args(args: argparse.Namespace) -> int:
         if args.ray:
             from qwop_studio.tune.ray_runner import run_ray
 
-            code = run_ray(args.ray, study, storage, space, plan, args.trials - finished, args.cpus_per_trial,
-                           study_dir / "ray", console)
+            try:
+                code = run_ray(args.ray, study, storage, space, plan, args.trials - finished, args.cpus_per_trial,
+                               study_dir / "ray", console)
+            except ConfigError as e:
+                return _fail(str(e))
         else:
             from qwop_studio.tune.local import run_local
 

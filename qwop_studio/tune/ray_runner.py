@@ -21,7 +21,7 @@ from typing import Any
 
 from qwop_studio.tune.results import trial_line
 from qwop_studio.tune.space import SearchSpace, SweepSettings
-from qwop_studio.tune.study import build_sampler, claim
+from qwop_studio.tune.study import SweepError, build_sampler, claim
 from qwop_studio.tune.trial import TrialPlan, run_trial
 
 #: What a trial reports besides the objective; copied into the Optuna trial's user attributes.
@@ -78,6 +78,25 @@ def _searcher_class() -> type:
     return StudySearch
 
 
+def check_address(address: str, timeout_s: float = 5.0) -> str | None:
+    """None if ``address`` is ``local``, ``auto`` or a ``[ray://]host:port`` that accepts a connection; else why not.
+
+    Why: ``ray.init`` keeps retrying an address where no cluster listens for minutes before it fails.
+    """
+    import socket
+
+    if address in ("local", "auto"):
+        return None
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return f"--ray {address}: expected local, auto or HOST:PORT (the address `ray start --head` printed)"
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as e:
+        return f"--ray {address}: no Ray cluster answers there ({e.strerror or e}); start one with `ray start --head`"
+    return None
+
+
 def _scheduler(settings: SweepSettings) -> Any:
     from ray.tune.schedulers import ASHAScheduler, FIFOScheduler, MedianStoppingRule
 
@@ -93,15 +112,22 @@ def _scheduler(settings: SweepSettings) -> Any:
 
 def run_ray(address: str, study: Any, storage: Any, space: SearchSpace, plan: TrialPlan, n_remaining: int,
             cpus_per_trial: int, ray_dir: Path, console: Any) -> int:
-    """Run ``n_remaining`` trials through Ray Tune; return an exit code (0, or 1 if every trial failed)."""
+    """Run ``n_remaining`` trials through Ray Tune; return an exit code (0, or 1 if every trial failed).
+
+    Raises :class:`SweepError` (one line) if Ray cannot be started or joined.
+    """
     import ray
     from ray import tune
 
     known = {t.number for t in study.get_trials(deepcopy=False) if t.state.is_finished()}
-    if address == "local":
-        ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=True)
-    else:
-        ray.init(address=address, log_to_driver=True)
+    try:
+        if address == "local":
+            ray.init(num_cpus=os.cpu_count() or 1, include_dashboard=False, log_to_driver=True)
+        else:
+            ray.init(address=address, log_to_driver=True)
+    except Exception as e:  # noqa: BLE001 - no cluster at that address, a version mismatch...
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise SweepError(f"--ray {address}: cannot start or join Ray ({first})") from None
     try:
         searcher = _searcher_class()(space=space.suggest, metric="objective", mode="min", study_name=study.study_name,
                                      storage=storage, sampler=build_sampler(space.settings))
@@ -122,4 +148,4 @@ def run_ray(address: str, study: Any, storage: Any, space: SearchSpace, plan: Tr
     return 1 if results.num_errors and results.num_errors == len(results) else 0
 
 
-__all__ = ["run_ray", "ray_trial"]
+__all__ = ["run_ray", "ray_trial", "check_address"]

@@ -98,3 +98,12 @@ def test_objective_ranks_finishing_above_falling_and_far_falls_above_near_ones()
     far_fall = objective_s([_episode(False, distance=60.0)] * 10, limit)
     backwards = objective_s([_episode(False, distance=-5.0)] * 10, limit)
     assert finisher < slow_sure < limit < far_fall < near_fall < backwards == pytest.approx(limit + 100.0)
+
+
+def test_a_ray_address_where_no_cluster_answers_is_refused_in_one_line(tmp_path, monkeypatch, capsys):
+    pytest.importorskip("ray.tune")
+    monkeypatch.chdir(tmp_path)
+    assert main(["tune", "--config", str(TINY), "--trials", "1", "--trial-minutes", "0.1", "--ray", "127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--ray 127.0.0.1:1: no Ray cluster answers there" in err
+    assert not (tmp_path / "saves").exists()
