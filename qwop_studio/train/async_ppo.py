@@ -152,6 +152,7 @@ class AsyncPPO(PPO):
         self.logger.record("async/learner_wait_s", state.learner_wait_s)
         self.logger.record("async/worker_collect_s", result.collect_s)
         self.logger.record("async/worker_idle_s", result.idle_s)
+        self.logger.record("async/worker_cpu_s", result.cpu_s)
 
 
 def learner_wait_s(model: AsyncPPO) -> float:

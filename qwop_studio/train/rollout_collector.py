@@ -140,7 +140,7 @@ class Collector:
         if self.attachment is None or self.last_obs is None:
             raise RuntimeError("collect before attach and reset")
         idle_s = time.perf_counter() - self.idle_since
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         policy, venv, conn = self.policy, self.venv, self.conn
         vector_to_parameters(th.from_numpy(self.weights.copy()), policy.parameters())
         arrays = self.slots[slot]
@@ -190,7 +190,8 @@ class Collector:
         arrays["last_dones"][a:b] = dones
         self.last_obs, self.last_episode_starts = last_obs, last_starts
         conn.send(("rollout", slot, rollout_id, episodes,
-                   {"collect_s": time.perf_counter() - start, "idle_s": idle_s}))
+                   {"collect_s": time.perf_counter() - start, "cpu_s": time.process_time() - start_cpu,
+                    "idle_s": idle_s}))
         self.idle_since = time.perf_counter()
 
     def close(self) -> None:

@@ -70,6 +70,7 @@ class RolloutResult:
     episodes: list[tuple[int, int, dict]]
     collect_s: float  # the slowest worker's collection time
     idle_s: float  # the longest a worker waited for this rollout's start command
+    cpu_s: float = 0.0  # CPU time of all workers for this rollout (below collect_s x workers: cores were busy)
 
 
 # ------------------------------------------------------------------------------------------ main side
@@ -155,15 +156,16 @@ class RolloutWorkers(VecEnv):
             raise RuntimeError("RolloutWorkers.wait_rollout: no rollout is being collected")
         slot, rollout_id, version = self._in_flight
         episodes: list[tuple[int, int, dict]] = []
-        collect_s = idle_s = 0.0
+        collect_s = idle_s = cpu_s = 0.0
         for w in range(len(self.conns)):
             _, got_slot, got_id, worker_episodes, stats = self._recv(w, want="rollout")
             assert (got_slot, got_id) == (slot, rollout_id), "rollout messages out of order"
             episodes.extend(worker_episodes)
             collect_s, idle_s = max(collect_s, stats["collect_s"]), max(idle_s, stats["idle_s"])
+            cpu_s += stats["cpu_s"]
         self._in_flight = None
         episodes.sort(key=lambda e: (e[0], e[1]))
-        return RolloutResult(slot, rollout_id, version, self._slots[slot], episodes, collect_s, idle_s)
+        return RolloutResult(slot, rollout_id, version, self._slots[slot], episodes, collect_s, idle_s, cpu_s)
 
     def drop_rollout(self) -> None:
         """Wait for the rollout in flight, if any, and discard it (before a reset)."""
