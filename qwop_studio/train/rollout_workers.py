@@ -54,8 +54,9 @@ class RolloutWorkerError(RuntimeError):
     one_line = True
 
 
-class WorkerCommandError(RuntimeError):
-    """A command failed inside a rollout worker (the worker lives on); the worker's one-line reason."""
+class WorkerCommandError(RolloutWorkerError):
+    """A command or a rollout failed inside a rollout worker (the worker lives on, but what it was doing
+    is lost); the worker's one-line reason. A :class:`RolloutWorkerError`, so a run ends as for a death."""
 
 
 @dataclass
