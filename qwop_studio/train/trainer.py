@@ -122,13 +122,16 @@ def read_model_metadata(model_path: Path) -> dict[str, Any] | None:
 
 
 def config_for_model(model_path: Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
-    """The config a model was trained with: its run's ``config.yml``, else the copy inside the .zip."""
+    """The config a model was trained with: its run's ``config.yml``, else the copy inside the .zip, else
+    (a model from rl-zoo3 or any SB3 script) its zoo files, spaces and the env's defaults, said on stderr."""
     config_file = run_dir_of(model_path) / "config.yml"
     if config_file.is_file():
         return load_config(config_file, overrides)
     meta = read_model_metadata(model_path)
     if meta is None or "config" not in meta:
-        raise ConfigError(f"{model_path}: no config.yml beside or above it and no config stored in the model")
+        from qwop_studio.train.foreign_models import config_for_foreign_model
+
+        return config_for_foreign_model(model_path, overrides)
     data = dict(meta["config"])
     for key, value in (overrides or {}).items():
         data[key] = value
