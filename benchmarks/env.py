@@ -139,9 +139,10 @@ def lockstep_bound(envs_per_shard: int, steps: int, seed: int = 0) -> float:
     costs ~2 normal steps, contacts vary with the pose), so it is below 2, and lower the fewer envs
     a shard holds.
     """
+    from qwop_studio.env.limits import MAX_EPISODE_STEPS
     from qwop_studio.env.vec import make_worker
 
-    envs = [make_worker(rank, seed, {}, [], 1000, None) for rank in range(2 * envs_per_shard)]
+    envs = [make_worker(rank, seed, {}, [], MAX_EPISODE_STEPS, None) for rank in range(2 * envs_per_shard)]
     for rank, env in enumerate(envs):
         env.reset(seed=seed + rank)
     rng = np.random.default_rng(seed)

@@ -14,6 +14,7 @@ from gymnasium import spaces
 
 from qwop_studio.env.actions import FULL_MASKS, REDUCED_MASKS, check_action
 from qwop_studio.env.extended_observation import EXTENDED_OBS_SIZE, extended
+from qwop_studio.env.limits import MAX_EPISODE_STEPS, MAX_FRAMES_PER_STEP, MAX_START_NOOP
 from qwop_studio.env.observation import OBS_SIZE, normalise
 from qwop_studio.env.reward import TERM_NAMES, RewardWeights, StepOutcome, joint_limit_proximity, reward_terms
 from qwop_studio.sim import QWOPGame, spec
@@ -35,11 +36,16 @@ INFO_KEYS: tuple[str, ...] = ("distance", "time", "avg_speed", "fallen", "jumped
 RENDER_SIZE_PX: tuple[int, int] = (640, 400)
 
 
-#: Most game frames one env step may hold: 60 frames = 2 s of the original's clock per decision (the
-#: configs and the env share this limit; beyond it an episode is a handful of steps).
-MAX_FRAMES_PER_STEP: int = 60
-#: Most no-key frames after a reset (``start_noop_max``): 1000 frames = 33 s of standing still.
-MAX_START_NOOP: int = 1000
+def episode_over(game: QWOPGame) -> bool:
+    """The env's episode-end rule (``terminated``): the game ended (a fall or a landing) or the torso left
+    [``TORSO_X_MIN``, ``TORSO_X_MAX``] (a non-finite torso x counts as having left).
+
+    :meth:`QWOPEnv.step` ends an env step early by it, and the studio's live runner, which shows an env
+    step frame by frame, ends its episodes by it. Truncation (:data:`MAX_EPISODE_STEPS`) is not part of it.
+    """
+    return game.game_ended or game.fallen or game.landed or not TORSO_X_MIN <= game.torso_x <= TORSO_X_MAX
+
+
 #: The observations on offer and their sizes: qwop-gym's 60 values (``observation.py``, the default, what
 #: ``QWOP-v0`` always gives) or the extended 76 (``extended_observation.py``: relative positions,
 #: angular velocities, keys held).
@@ -91,7 +97,7 @@ class QWOPEnv(gym.Env):
     observation and only the failure cost as reward, so nothing non-finite reaches the learner; the
     env must then be reset.
     Truncation is left to ``TimeLimit``: ``gymnasium.make("qwop_studio:QWOP-v0")`` ends episodes
-    after 1000 steps.
+    after ``env.limits.MAX_EPISODE_STEPS`` (1000) steps.
 
     ``info`` after every step: ``distance`` (game m, torso x / 10), ``time`` (the original's clock in
     s, 1/30 per frame; its end screen shows a tenth of it), ``avg_speed`` (distance / time, game m per
@@ -200,13 +206,12 @@ class QWOPEnv(gym.Env):
         """Hold the action's keys for ``frames_per_step`` frames (fewer if the game ends) and score it."""
         if self._needs_reset:
             raise RuntimeError("QWOPEnv.step: the episode ended on a non-finite physics state; call reset()")
-        mask = self._masks[check_action(action, self.reduced_action_set)]
+        mask = self.action_mask(action)
         game = self.game
         nonfinite = False
         try:
             for _ in range(self.frames_per_step):
-                game.step(mask)
-                if game.game_ended or not TORSO_X_MIN <= game.torso_x <= TORSO_X_MAX:
+                if self.tick(mask):
                     break
         except (ValueError, OverflowError):
             # The game's rules round the torso x; a NaN or inf there raises. Only a broken state is ours.
@@ -220,8 +225,7 @@ class QWOPEnv(gym.Env):
         w = self.reward_weights
         distance, clock = game.distance, game.time
         torso_x = states[0, 0]
-        terminated = bool(game.game_ended or game.fallen or game.landed
-                          or torso_x < TORSO_X_MIN or torso_x > TORSO_X_MAX)
+        terminated = bool(episode_over(game))
         if self.success_rule == "landing":
             success = terminated and (game.landed or torso_x > TORSO_X_MAX)
         else:
@@ -259,6 +263,30 @@ class QWOPEnv(gym.Env):
         self.game.restore(snapshot)
         self._begin_episode()
         return self._last_obs.copy(), self._info(False, False, dict.fromkeys(TERM_NAMES, 0.0))
+
+    def observe(self) -> np.ndarray:
+        """The observation of the game as it stands now (what :meth:`step` would return for this state).
+
+        For callers that step the game tick by tick (:meth:`tick`), such as the studio's live runner.
+        """
+        return self._observe(self.game.body_states())
+
+    def action_mask(self, action) -> int:
+        """The key mask (Q=1, W=2, O=4, P=8) that ``action`` holds in this env's action set.
+
+        Raises ``ValueError`` naming ``action`` if it is not an index of the set (``actions.check_action``).
+        """
+        return self._masks[check_action(action, self.reduced_action_set)]
+
+    def tick(self, mask: int) -> bool:
+        """One physics tick of an env step holding ``mask``; True when the episode is over (:func:`episode_over`).
+
+        :meth:`step` is ``frames_per_step`` of these (fewer when one says the episode is over), then the
+        reward. For callers that show an env step frame by frame, such as the studio's live runner;
+        the reward and ``info`` bookkeeping of :meth:`step` are not done here.
+        """
+        self.game.step(mask)
+        return episode_over(self.game)
 
     def _nonfinite_end(self) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """End the episode on a broken physics state: last finite observation, failure cost only."""
@@ -320,7 +348,7 @@ if __name__ == "__main__":
     env = QWOPEnv()
     obs, info = env.reset(seed=0)
     total, steps, done = 0.0, 0, False
-    while not done and steps < 1000:
+    while not done and steps < MAX_EPISODE_STEPS:
         obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
         total, steps, done = total + reward, steps + 1, terminated or truncated
     print(f"{steps} steps, return {total:.2f}, distance {info['distance']:.2f} m, "

@@ -16,6 +16,7 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import SubprocVecEnv, VecEnv
 
 from qwop_studio.env.dummy import FreshInfoDummyVecEnv
+from qwop_studio.env.limits import MAX_EPISODE_STEPS
 from qwop_studio.env.qwop_env import QWOPEnv
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.env.sharded import ShardedSubprocVecEnv, check_transport
@@ -44,7 +45,7 @@ def make_worker(rank: int, seed: int | None, env_kwargs: dict, wrappers: list[di
 
 
 def make_vec_env(n_envs: int, vec_env: str = "subproc", seed: int | None = 0, env_kwargs: dict | None = None,
-                 wrappers: list[dict] | None = None, max_episode_steps: int = 1000,
+                 wrappers: list[dict] | None = None, max_episode_steps: int = MAX_EPISODE_STEPS,
                  monitor_dir: str | None = None, n_workers: int | None = None,
                  transport: str = "shared_memory") -> VecEnv:
     """A vector env of ``n_envs`` workers; worker i is seeded ``seed + i`` on its first reset.

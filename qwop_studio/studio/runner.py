@@ -31,9 +31,9 @@ from typing import Any
 import pygame
 
 from qwop_studio import resources
-from qwop_studio.env import QWOPEnv, action_to_keys
-from qwop_studio.env.observation import normalise
-from qwop_studio.env.qwop_env import TORSO_X_MAX, TORSO_X_MIN
+from qwop_studio.env import QWOPEnv
+from qwop_studio.env.limits import MAX_EPISODE_STEPS
+from qwop_studio.env.qwop_env import episode_over
 from qwop_studio.render.hud import Overlay
 from qwop_studio.render.scene import draw_game
 from qwop_studio.sim.keys import key_mask
@@ -48,8 +48,6 @@ TAKEOVER_IDLE_S = 2.0
 MAX_FRAMES_PER_UPDATE = 4
 #: How long an ended episode stays on screen before the agent starts the next one (s).
 END_PAUSE_S = 1.5
-#: Longest agent episode, in env steps (the training configs use 1000).
-MAX_EPISODE_STEPS = 1000
 #: Where the shipped, trained agents live: package data (``qwop_studio/resources.py``).
 MODELS_DIR = resources.models_dir()
 INVITE_MESSAGE = "Press Q, W, O or P to play"
@@ -234,14 +232,12 @@ class LiveRunner:
             if self._episode_over():  # e.g. the human ended it just before handing back
                 self._ended_at = now
                 return False
-            if self._tick_in_step == 0:
-                obs = normalise(game.body_states())
-                action = self.policy.act(obs)
-                self._agent_mask = key_mask(action_to_keys(action, self.env.reduced_action_set))
+            if self._tick_in_step == 0:  # an env step begins: the policy acts on the env's observation
+                self._agent_mask = self.env.action_mask(self.policy.act(self.env.observe()))
                 self._env_steps += 1
-            game.step(self._agent_mask)
+            ended = self.env.tick(self._agent_mask)  # one tick of the env step, by the env's rule
             self._tick_in_step = (self._tick_in_step + 1) % self.env.frames_per_step
-            if self._episode_over():
+            if ended or self._env_steps >= MAX_EPISODE_STEPS:
                 self._ended_at = now
                 self.episodes += 1
             return True
@@ -257,9 +253,8 @@ class LiveRunner:
         return True
 
     def _episode_over(self) -> bool:
-        game = self.game
-        return bool(game.game_ended or not TORSO_X_MIN <= game.torso_x <= TORSO_X_MAX
-                    or self._env_steps >= MAX_EPISODE_STEPS)
+        """The env's episode-end rule, or the agent's episode at the env's step limit."""
+        return episode_over(self.game) or self._env_steps >= MAX_EPISODE_STEPS
 
     # ----------------------------------------------------------------------------- drawing
     def overlay(self) -> Overlay:

@@ -23,7 +23,7 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from qwop_studio.env.qwop_env import MAX_FRAMES_PER_STEP, MAX_START_NOOP
+from qwop_studio.env.limits import MAX_EPISODE_STEPS, MAX_FRAMES_PER_STEP, MAX_START_NOOP
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import algorithms
@@ -142,7 +142,7 @@ class TrainConfig(BaseModel):
     # PPO: "async" collects rollout k+1 in worker processes while the learner learns on k (async_ppo.py)
     collection: Literal["lockstep", "async"] = "lockstep"
     collection_workers: int | None = Field(None, ge=1, le=64)  # async: worker processes (default: cores - 1)
-    max_episode_steps: int = Field(1000, ge=1)
+    max_episode_steps: int = Field(MAX_EPISODE_STEPS, ge=1)
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)
     hyperparams: dict[str, Any] = Field(default_factory=dict)

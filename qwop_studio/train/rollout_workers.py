@@ -36,6 +36,7 @@ import numpy as np
 from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
 
+from qwop_studio.env.limits import MAX_EPISODE_STEPS
 from qwop_studio.train.rollout_collector import worker_main
 from qwop_studio.train.rollout_shared import Attachment, PolicyRecipe, RolloutLayout
 
@@ -315,7 +316,7 @@ def default_worker_count(n_envs: int) -> int:
 
 
 def make_rollout_workers(n_envs: int, seed: int | None = 0, env_kwargs: dict | None = None,
-                         wrappers: list[dict] | None = None, max_episode_steps: int = 1000,
+                         wrappers: list[dict] | None = None, max_episode_steps: int = MAX_EPISODE_STEPS,
                          n_workers: int | None = None) -> RolloutWorkers:
     """``n_envs`` envs built as :func:`~qwop_studio.env.vec.make_vec_env` builds them (env ``i`` seeded
     ``seed + i`` at its first reset), spread over ``n_workers`` processes (default: cores - 1)."""
