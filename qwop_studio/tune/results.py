@@ -40,6 +40,8 @@ def _fmt(value: Any, digits: int = 1, unit: str = "") -> str:
 
 
 def _fmt_param(value: Any) -> str:
+    if value is None:
+        return "(not set: SB3's default)"
     if isinstance(value, float):
         return f"{value:.3g}"
     return str(value)

@@ -126,10 +126,11 @@ def open_study(storage: Any, name: str, ident: dict[str, Any], settings: SweepSe
     if before is None:
         study.set_user_attr("sweep", ident)
         return study
-    for key, flag in (("config", "--config"), ("config_digest", "--config"), ("trial_minutes", "--trial-minutes"),
-                      ("space_digest", "--space")):
+    # the config by content: the same file named by another path (or its shipped name) is the same base
+    for key, flag in (("config_digest", "--config"), ("trial_minutes", "--trial-minutes"), ("space_digest", "--space")):
         if before.get(key) != ident[key]:
-            was = f" {before.get(key)}" if key in ("config", "trial_minutes") else ""
+            was = {"config_digest": f" ({before.get('config')}, as it was then)",
+                   "trial_minutes": f" {before.get(key)}"}.get(key, "")
             raise SweepError(f"--study {name}: this study was started with another {flag}{was} (its trials would not "
                              f"compare); pass the same, or name a new study with --study")
     return study

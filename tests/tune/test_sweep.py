@@ -69,6 +69,11 @@ def test_sweep_of_two_trials_completes_in_sqlite_and_its_best_yaml_trains(in_tmp
     capsys.readouterr()
     assert main(_args("two", 3)[:-4] + ["--trial-minutes", "0.2", "--space", str(SPACE), "--study", "two"]) == 2
     assert "this study was started with another --trial-minutes 0.05" in capsys.readouterr().err
+    other_space = in_tmp / "other_space.yml"
+    other_space.write_text(SPACE.read_text().replace("high: 2}", "high: 3}"))
+    assert main(_args("two", 3)[:-4] + ["--space", str(other_space), "--study", "two"]) == 2
+    assert "this study was started with another --space" in capsys.readouterr().err
+    assert len(_study(in_tmp, "two").get_trials()) == 2  # nothing ran
 
 
 def test_a_trial_stopped_by_its_reporter_ends_early_as_pruned(tmp_path):
