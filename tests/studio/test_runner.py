@@ -113,3 +113,16 @@ def test_no_shipped_model_when_the_folder_is_missing_or_has_no_config(tmp_path):
     assert find_shipped_model(tmp_path / "nope") is None
     (tmp_path / "agent.zip").write_bytes(b"not a model")
     assert find_shipped_model(tmp_path) is None
+
+
+def test_the_agent_episode_ends_at_the_envs_step_limit_and_the_next_one_starts_after_the_pause(runner, monkeypatch):
+    from qwop_studio.studio import runner as runner_module
+
+    r, clock = runner
+    monkeypatch.setattr(runner_module, "MAX_EPISODE_STEPS", 2)
+    frames = sum(r.update(1 / 30) for _ in range(20))
+    assert r.episodes == 1 and r.env.frames_per_step < frames <= 2 * r.env.frames_per_step  # within step 2
+    assert r.update(1 / 30) == 0  # the end pause
+    clock.advance(runner_module.END_PAUSE_S)
+    r.update(1 / 30)
+    assert r.game.frame == 0  # a new game
