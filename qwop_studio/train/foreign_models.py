@@ -38,8 +38,11 @@ from qwop_studio.train.model_file import ModelFileError, ModelFileInfo, read_mod
 ZOO_FILES: tuple[str, ...] = ("config.yml", "args.yml")
 #: Largest zoo YAML file read (the zoo's are ~1 kB).
 MAX_ZOO_FILE_BYTES = 1024 * 1024
-#: The env id a zoo run must name (``QWOP-v0`` or ``qwop_studio:QWOP-v0``).
+#: The env id a model without a zoo ``args.yml`` is taken to be trained on (``gymnasium.make``'s defaults).
 ENV_ID = "QWOP-v0"
+#: A zoo run must name an env id registered with this entry point (``QWOP-v0``, ``QWOPExtended-v0``, with or
+#: without the ``qwop_studio:`` prefix); the registration's ``kwargs`` count as settings read.
+QWOP_ENTRY_POINT = "qwop_studio.env.qwop_env:QWOPEnv"
 #: Action count -> the ``reduced_action_set`` that gives it.
 ACTION_SETS: dict[int, bool] = {len(REDUCED_ACTIONS): True, len(FULL_ACTIONS): False}
 #: Zoo hyperparameter keys that are the zoo's own, not SB3 constructor arguments.
@@ -119,8 +122,8 @@ def find_zoo_run(model_path: Path) -> ZooRun | None:
     named = here / model_path.stem  # the final model QWOP-v0.zip has its folder QWOP-v0/
     if any((named / f).is_file() for f in ZOO_FILES):
         found = [named]
-    else:  # a checkpoint or best_model.zip: the run's one parameter folder
-        found = [d for d in sorted(here.iterdir()) if d.is_dir() and any((d / f).is_file() for f in ZOO_FILES)]
+    else:  # a checkpoint or best_model.zip: the run's one parameter folder (the zoo always writes args.yml)
+        found = [d for d in sorted(here.iterdir()) if d.is_dir() and (d / "args.yml").is_file()]
     if len(found) != 1:
         return None
     params = found[0]
@@ -148,7 +151,7 @@ def foreign_model(model_path: str | Path, overrides: dict[str, Any] | None = Non
     env, read, assumed = _env_settings(info, zoo, fit)
     data: dict[str, Any] = {"name": "rl_zoo3" if zoo else "sb3_model", "algorithm": algorithm,
                             "total_timesteps": max(1, info.num_timesteps or 1), "env": env,
-                            "vec_env": "dummy", "max_episode_steps": _step_limit()}
+                            "vec_env": "dummy", "max_episode_steps": _step_limit(_env_id(zoo))}
     if zoo is not None:
         data.update(_run_settings(zoo, algorithm))
     for key, value in (overrides or {}).items():
@@ -156,9 +159,10 @@ def foreign_model(model_path: str | Path, overrides: dict[str, Any] | None = Non
     label = f"{path} (settings from {zoo.params_dir})" if zoo else str(path)
     config = validate_config(data, label)
     where = f"rl-zoo3 run {zoo.params_dir}" if zoo else "no config.yml, no rl-zoo3 run folder"
-    parts = [f"read from {', '.join(read)}"] if read else []
-    parts.append(f"assumed {', '.join(assumed)}" if assumed else "nothing assumed")
-    note = f"{path}: a {algorithm} model from outside QWOP Studio ({where}); env settings {'; '.join(parts)}"
+    parts = [f"read: {', '.join(read)}"] if read else []
+    parts.append(f"assumed: {', '.join(assumed)}" if assumed else "nothing assumed")
+    article = "an" if algorithm[0] in "AEIOU" else "a"
+    note = f"{path}: {article} {algorithm} model from outside QWOP Studio ({where}); env settings {'; '.join(parts)}"
     return ForeignModel(config, note)
 
 
@@ -174,8 +178,10 @@ def config_for_foreign_model(model_path: str | Path, overrides: dict[str, Any] |
 def _check_reproducible(zoo: ZooRun) -> None:
     """Refuse a zoo run whose env we cannot rebuild: another env, normalised or stacked observations."""
     env_id = zoo.args.get("env")
-    if env_id is not None and str(env_id).split(":")[-1] != ENV_ID:
-        raise ConfigError(f"{zoo.params_dir / 'args.yml'}: env: the model was trained on {env_id!r}, not {ENV_ID}")
+    if env_id is not None and _registration(str(env_id)) is None:
+        ours = ", ".join(k for k, v in _registry().items() if v.entry_point == QWOP_ENTRY_POINT)
+        raise ConfigError(f"{zoo.params_dir / 'args.yml'}: env: the model was trained on {env_id!r}, not on a QWOP "
+                          f"Studio env ({ours})")
     pickle_file = zoo.params_dir / "vecnormalize.pkl"
     if pickle_file.exists() or zoo.hyperparams.get("normalize"):
         raise ConfigError(f"{pickle_file}: refused: the model learned on observations normalised by VecNormalize, "
@@ -184,7 +190,7 @@ def _check_reproducible(zoo: ZooRun) -> None:
     for key in OBSERVATION_WRAPPERS:
         if zoo.hyperparams.get(key):
             raise ConfigError(f"{zoo.params_dir / 'config.yml'}: {key}: {str(zoo.hyperparams[key])[:80]!r} changes "
-                              f"what the policy sees; QWOP Studio plays the plain {ENV_ID} only")
+                              f"what the policy sees; QWOP Studio plays the plain env only")
 
 
 def _algorithm(info: ModelFileInfo, zoo: ZooRun | None) -> str:
@@ -250,6 +256,8 @@ def _env_settings(info: ModelFileInfo, zoo: ZooRun | None,
     given: dict[str, Any] = {}
     sources: dict[str, str] = {}
     if zoo is not None:
+        for key, value in (_registration(_env_id(zoo)).kwargs or {}).items():  # QWOPExtended-v0: observation
+            given[key], sources[key] = value, f"{_env_id(zoo)}'s registration"
         for name, kwargs in (("config.yml", zoo.hyperparams.get("env_kwargs")), ("args.yml", zoo.args.get("env_kwargs"))):
             if kwargs is None:
                 continue
@@ -262,8 +270,8 @@ def _env_settings(info: ModelFileInfo, zoo: ZooRun | None,
                 given[key], sources[key] = value, name
     for key, value in fit.items():
         if key in given and given[key] != value:
-            raise ConfigError(f"{zoo.params_dir / sources[key]}: env_kwargs.{key}={given[key]!r}, but the model's "
-                              f"{describe_space(info.data.get('action_space'))} needs {key}={value!r}")
+            raise ConfigError(f"{zoo.params_dir}: {key}={given[key]!r} ({sources[key]}), but the model's spaces "
+                              f"need {key}={value!r} ({_why(info, key)})")
     env = {**_env_defaults(), **fit, **given}
     read = [f"{k}={given[k]!r} ({sources[k]})" for k in given]
     assumed = [f"{k}={v!r} ({_why(info, k) if k in fit else 'env default'})" for k, v in env.items() if k not in given]
@@ -296,13 +304,28 @@ def _run_settings(zoo: ZooRun, algorithm: str) -> dict[str, Any]:
     return out
 
 
-def _step_limit() -> int:
-    """The registration's episode limit: the ``TimeLimit`` ``gymnasium.make("QWOP-v0")`` (and rl-zoo3) used."""
+def _registry() -> dict[str, Any]:
     import gymnasium
 
-    import qwop_studio  # noqa: F401 - registers QWOP-v0
+    import qwop_studio  # noqa: F401 - registers QWOP-v0 and its variants
 
-    return int(gymnasium.spec(ENV_ID).max_episode_steps or 1000)
+    return gymnasium.registry
+
+
+def _registration(env_id: str) -> Any:
+    """The gymnasium registration of ``env_id`` (``qwop_studio:`` prefix or not) if it is a QWOPEnv, else None."""
+    spec = _registry().get(env_id.split(":")[-1])
+    return spec if spec is not None and spec.entry_point == QWOP_ENTRY_POINT else None
+
+
+def _env_id(zoo: ZooRun | None) -> str:
+    """The env id the model was trained on: the zoo's ``env`` argument, else ``QWOP-v0``."""
+    return str(zoo.args["env"]).split(":")[-1] if zoo is not None and zoo.args.get("env") else ENV_ID
+
+
+def _step_limit(env_id: str) -> int:
+    """The registration's episode limit: the ``TimeLimit`` ``gymnasium.make`` (and so rl-zoo3) used."""
+    return int(_registration(env_id).max_episode_steps or 1000)
 
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:

@@ -131,6 +131,20 @@ def test_a_zoo_checkpoint_beside_the_final_model_reads_the_same_run_folder(zoo_r
     assert "rl-zoo3 run" in found.note and "\n" not in found.note
 
 
+def test_a_model_on_the_extended_observation_is_told_from_its_spaces(tmp_path):
+    from stable_baselines3 import PPO
+
+    from qwop_studio.studio.runner import load_model_file
+
+    model = tmp_path / "extended.zip"
+    PPO("MlpPolicy", gymnasium.make("QWOPExtended-v0"), n_steps=64, batch_size=64, device="cpu").save(model)
+    found = foreign_model(model)
+    assert found.config.env.observation == "extended" and not found.config.env.reduced_action_set
+    assert "observation='extended' (from its Box(" in found.note
+    policy = load_model_file(model)
+    assert policy.act(policy.model.observation_space.sample()) in range(16)
+
+
 class _SixtyInTwelveOut(gymnasium.Env):
     """An env with QWOP's observation size but 12 actions: fits neither action set."""
 
@@ -183,11 +197,12 @@ def test_zoo_files_with_other_python_objects_are_refused_without_building_them(z
 
 
 @pytest.mark.parametrize("file, changes, expected", [
-    ("args.yml", {"env": "CartPole-v1"}, "trained on 'CartPole-v1'"),
+    ("args.yml", {"env": "CartPole-v1"}, "trained on 'CartPole-v1', not on a QWOP Studio env (QWOP-v0, "),
     ("args.yml", {"algo": "trpo"}, "an rl-zoo3 TRPO model"),
     ("args.yml", {"algo": "a2c"}, "says A2C but the file holds PPO"),
     ("config.yml", {"frame_stack": 4}, "frame_stack"),
-    ("args.yml", {"env_kwargs": {"reduced_action_set": False}}, "needs reduced_action_set=True"),
+    ("args.yml", {"env_kwargs": {"reduced_action_set": False}}, "need reduced_action_set=True (from its Discrete(9))"),
+    ("args.yml", {"env": "QWOPExtended-v0"}, "observation='extended' (QWOPExtended-v0's registration)"),
     ("args.yml", {"env_kwargs": {"gravity": 1.6}}, "env_kwargs.gravity"),
     ("config.yml", {"env_kwargs": {"frames_per_step": 0}}, "env.frames_per_step"),
 ])
