@@ -276,9 +276,11 @@ class LiveRunner:
 
 # --------------------------------------------------------------------------------- loading models
 def _runner_env_kwargs(env_kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The runner's ``QWOPEnv`` arguments: the policy's action set and frames per step, no random start."""
+    """The runner's ``QWOPEnv`` arguments: the policy's action set, observation and frames per step, no
+    random start."""
     return {"frames_per_step": int(env_kwargs.get("frames_per_step", 4)),
             "reduced_action_set": bool(env_kwargs.get("reduced_action_set", False)),
+            "observation": str(env_kwargs.get("observation", "qwop-gym")),
             "start_noop_max": 0}
 
 

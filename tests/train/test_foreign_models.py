@@ -131,10 +131,10 @@ def test_a_zoo_checkpoint_beside_the_final_model_reads_the_same_run_folder(zoo_r
     assert "rl-zoo3 run" in found.note and "\n" not in found.note
 
 
-def test_a_model_on_the_extended_observation_is_told_from_its_spaces(tmp_path):
+def test_a_model_on_the_extended_observation_is_told_from_its_spaces_and_watched_on_it(tmp_path):
     from stable_baselines3 import PPO
 
-    from qwop_studio.studio.runner import load_model_file
+    from qwop_studio.studio.runner import LiveRunner, load_model_file
 
     model = tmp_path / "extended.zip"
     PPO("MlpPolicy", gymnasium.make("QWOPExtended-v0"), n_steps=64, batch_size=64, device="cpu").save(model)
@@ -143,6 +143,9 @@ def test_a_model_on_the_extended_observation_is_told_from_its_spaces(tmp_path):
     assert "observation='extended' (from its Box(" in found.note
     policy = load_model_file(model)
     assert policy.act(policy.model.observation_space.sample()) in range(16)
+    runner = LiveRunner(models_dir=tmp_path, load_in_background=False)  # watched on the observation it learned
+    assert runner.has_policy and runner.env.observation == "extended"
+    assert sum(runner.update(1 / 30) for _ in range(10)) == 10
 
 
 class _SixtyInTwelveOut(gymnasium.Env):
