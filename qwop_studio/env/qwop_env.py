@@ -57,7 +57,8 @@ class QWOPEnv(gym.Env):
     ## Description
     Bennett Foddy's QWOP: a runner on a 100 m track, driven by four keys. Q and W swing the thighs
     (and arms) one way or the other, O and P the calves. The physics is the original HTML5 game's,
-    frame for frame (``qwop_studio.sim``; ``shared/spec/qwop-physics.md``). The interface follows
+    frame for frame (``qwop_studio.sim``: one 0.04 s Box2D step per frame of the original's
+    ``update(1/30)``, in its order). The interface follows
     qwop-gym (observation, action order, reward), so its users can move over.
 
     ## Action Space

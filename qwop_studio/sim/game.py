@@ -5,8 +5,8 @@ advance the clock, move the track segments after the camera, add the head torque
 hip limits from the keys, one 0.04 s physics step (contacts fire the fall and landing rules), move
 the camera, update the live score, and end the game on a fall or a landing.
 
-Facts that most ports miss and this one keeps, each with its section of
-``shared/spec/qwop-physics.md``: the head torque is never cleared and builds up (§1.1, §4.1); the
+Facts that most ports miss and this one keeps, each labelled with its section (§) of the physics notes
+this port was written from: the head torque is never cleared and builds up (§1.1, §4.1); the
 three track segments follow the camera whether or not anything is drawn (§1.4), so a headless runner
 cannot run off the track; the hurdle at 50 m is two locked parts that start asleep (§1.5); Q beats
 W and O beats P, and the hip limits stay where O or P last put them (§3.2); the knees and shoulders
@@ -92,8 +92,8 @@ class GameSnapshot:
 class QWOPGame:
     """The QWOP runner on its 100 m track, one original game frame per :meth:`step`.
 
-    Contract (``shared/fidelity/README.md``): ``reset()``, ``step(keys)``, ``body_states()``,
-    ``fallen``, ``jumped``, ``landed``, ``score``; plus ``distance`` (torso x / 10, game metres),
+    The contract the fidelity check against the original engine drives: ``reset()``, ``step(keys)``,
+    ``body_states()``, ``fallen``, ``jumped``, ``landed``, ``score``; plus ``distance`` (torso x / 10, game metres),
     ``time`` (the original's ``scoreTime``: 1/30 s per frame), ``snapshot()`` and ``restore()``.
     A new game is already reset.
     """

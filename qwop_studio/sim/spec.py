@@ -1,7 +1,7 @@
 """The QWOP runner and its level, as data.
 
-Every number here is a fact of the original HTML5 game (``QWOP.min.js``); the section numbers refer
-to ``shared/spec/qwop-physics.md``. Nothing in this module knows about Box2D, numpy, RL or pygame:
+Every number here is a fact of the original HTML5 game (``QWOP.min.js``); each group is labelled (§) with
+its section of the physics notes this port was written from, and says the fact itself. Nothing in this module knows about Box2D, numpy, RL or pygame:
 ``world.py`` builds a Box2D world from these tables and ``game.py`` applies the rules.
 
 Units are Box2D units (1 unit = 20 px = 0.1 game metre), radians and seconds; +y points down.

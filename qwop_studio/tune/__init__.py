@@ -1,6 +1,6 @@
 """Hyperparameter sweeps: ``qwop-studio tune`` runs many ``run_training`` trials through Optuna (or Ray).
 
-It sits beside ``train/cli.py`` (ARCHITECTURE.md) and nothing below it knows it exists: a trial is an
+It sits beside ``train/cli.py`` (``docs/architecture.md``) and nothing below it knows it exists: a trial is an
 ordinary training run with sampled config values. Modules, one job each:
 
 - ``space``: the search space file (YAML data) -> validated distributions and sweep settings;

@@ -1,4 +1,4 @@
-"""The fidelity check against the original engine's reference data (shared/fidelity/check.py)."""
+"""The fidelity check against the original engine's reference data (check.py in the development workspace beside the repository, ../shared/fidelity/)."""
 import subprocess
 import sys
 from pathlib import Path
