@@ -211,7 +211,8 @@ def test_a_killed_worker_ends_the_run_in_one_line_and_leaves_a_resumable_checkpo
     saved = Path(err[-1].split("checkpoint saved at step ")[1].split(": ", 1)[1].split(" (continue")[0])
     assert saved.is_file() and saved.parent == run_dir / "checkpoints"
     step = int(saved.name.split("_")[1])
-    assert main(["train", "--resume", str(saved), "--total-timesteps", str(step + 1024), "--no-progress"]) == 0
+    assert main(["train", "--resume", str(saved), "--total-timesteps", str(step + 1024), "--set", "collection=lockstep",
+                 "--no-progress"]) == 0
     assert (run_dir / "checkpoints" / f"model_{step + 1024}_steps.zip").is_file()
 
 
