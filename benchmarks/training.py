@@ -1,6 +1,6 @@
 """Env steps per second while learning: async collection against lock-step, and against one raw env.
 
-    python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers 1 2]
+    python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers N ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
 stepping random actions in this process (the yardstick of issue 20's targets), the config trained as
@@ -60,13 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="learning time per training run (default 15)")
     parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--workers", type=int, nargs="+", default=None,
-                        help="async worker counts to measure (default: cores - 1)")
+                        help="async worker counts to measure (default: cores - 1, the config default, and cores)")
     args = parser.parse_args(argv)
     from qwop_studio.train.rollout_workers import default_worker_count
     from qwop_studio.train.torch_setup import prepare_torch_process
 
     prepare_torch_process()
-    workers = args.workers or [default_worker_count(64)]
+    # cores - 1 leaves the learner a core; cores lets the workers use the learner's idle time (on 2 cores
+    # the learner's update is about a third of a rollout's CPU time), at the price of sharing a core
+    workers = args.workers or sorted({default_worker_count(64), os.cpu_count() or 1})
     print(f"machine: {machine()}")
     print(f"config {args.config}: {args.runs} interleaved rounds, {args.seconds:g} s of learning per training run",
           flush=True)
