@@ -67,7 +67,7 @@ def tune_from_args(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from qwop_studio.sim.spec import FRAME_CLOCK_S
-    from qwop_studio.train.config import DEFAULT_CONFIG, ConfigError, load_config
+    from qwop_studio.train.config import DEFAULT_CONFIG, ConfigError, load_config, resolve_config_path
     from qwop_studio.tune import results
     from qwop_studio.tune.space import DEFAULT_SPACE, load_space
     from qwop_studio.tune.study import (
@@ -102,7 +102,10 @@ def tune_from_args(args: argparse.Namespace) -> int:
     url = args.storage or default_storage_url(study_dir)
     try:
         storage = open_storage(url, space.settings, heartbeat=not args.ray)
-        study = open_study(storage, name, identity(source, base.to_dict(), args.trial_minutes, space.fingerprint()),
+        # the config file's own data, not the resolved config: a field added to TrainConfig by an upgrade
+        # (with its default) must not make a study of the same file refuse to resume
+        raw = resolve_config_path(source).read_text(encoding="utf-8")
+        study = open_study(storage, name, identity(source, raw, args.trial_minutes, space.fingerprint()),
                            space.settings)
     except ConfigError as e:
         return _fail(str(e))

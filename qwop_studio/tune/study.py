@@ -26,6 +26,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from qwop_studio.train.config import ConfigError
 from qwop_studio.tune.space import SweepSettings
 
@@ -106,12 +108,16 @@ def build_pruner(settings: SweepSettings) -> Any:
     return optuna.pruners.NopPruner()
 
 
-def identity(config_source: str, base: dict[str, Any], trial_minutes: float, space_fingerprint: str) -> dict[str, Any]:
-    """What a study is started with and must be resumed with (stored as its user attribute ``sweep``)."""
+def identity(config_source: str, config_text: str, trial_minutes: float, space_fingerprint: str) -> dict[str, Any]:
+    """What a study is started with and must be resumed with (stored as its user attribute ``sweep``).
+
+    The base config by its file's data (comments and layout aside), the space by its parsed params.
+    """
     def digest(text: str) -> str:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    return {"config": config_source, "config_digest": digest(json.dumps(base, sort_keys=True, default=str)),
+    data = yaml.safe_load(config_text)
+    return {"config": config_source, "config_digest": digest(json.dumps(data, sort_keys=True, default=str)),
             "trial_minutes": trial_minutes, "space_digest": digest(space_fingerprint)}
 
 

@@ -73,6 +73,13 @@ def test_sweep_of_two_trials_completes_in_sqlite_and_its_best_yaml_trains(in_tmp
     other_space.write_text(SPACE.read_text().replace("high: 2}", "high: 3}"))
     assert main(_args("two", 3)[:-4] + ["--space", str(other_space), "--study", "two"]) == 2
     assert "this study was started with another --space" in capsys.readouterr().err
+    same = in_tmp / "same_config_elsewhere.yml"
+    same.write_text("# the same data, another file\n" + TINY.read_text())
+    assert main(["tune", "--config", str(same), *_args("two", 2)[3:]]) == 0  # the base is compared by content
+    changed = in_tmp / "changed.yml"
+    changed.write_text(TINY.read_text().replace("seed: 0", "seed: 1"))
+    assert main(["tune", "--config", str(changed), *_args("two", 2)[3:]]) == 2
+    assert "this study was started with another --config" in capsys.readouterr().err
     assert len(_study(in_tmp, "two").get_trials()) == 2  # nothing ran
 
 
