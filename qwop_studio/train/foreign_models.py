@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from qwop_studio.env.actions import FULL_ACTIONS, REDUCED_ACTIONS
+from qwop_studio.env.limits import MAX_EPISODE_STEPS
 from qwop_studio.env.observation import OBS_SIZE
 from qwop_studio.train.algorithms import ALGORITHMS, RESERVED_ARGS, constructor_args
 from qwop_studio.train.config import ConfigError, EnvConfig, TrainConfig, validate_config
@@ -325,7 +326,7 @@ def _env_id(zoo: ZooRun | None) -> str:
 
 def _step_limit(env_id: str) -> int:
     """The registration's episode limit: the ``TimeLimit`` ``gymnasium.make`` (and so rl-zoo3) used."""
-    return int(_registration(env_id).max_episode_steps or 1000)
+    return int(_registration(env_id).max_episode_steps or MAX_EPISODE_STEPS)
 
 
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
