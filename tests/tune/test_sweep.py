@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -43,12 +44,31 @@ def in_tmp(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
+def _leave_a_stale_trial_of_another_machine(root: Path, name: str) -> dict:
+    """A running trial whose process, on another host, stopped writing heartbeats 3 s ago (grace: 2 s)."""
+    sweep = root / "saves" / "sweeps" / name
+    sweep.mkdir(parents=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # heartbeats are "experimental", and meant for optimize(), not ask()
+        storage = optuna.storages.RDBStorage(f"sqlite:///{sweep / 'study.db'}", heartbeat_interval=1, grace_period=2)
+        study = optuna.create_study(storage=storage, study_name=name, direction="minimize")
+        trial = study.ask()
+    load_space(SPACE, load_config(TINY)).suggest(trial)
+    trial.set_user_attr("host", "another-machine")
+    storage.record_heartbeat(trial._trial_id)
+    time.sleep(3)
+    return trial.params
+
+
 def test_sweep_of_two_trials_completes_in_sqlite_and_its_best_yaml_trains(in_tmp, capsys):
+    stale_params = _leave_a_stale_trial_of_another_machine(in_tmp, "two")
     assert main(_args("two", 2)) == 0
     out = capsys.readouterr().out
     sweep = in_tmp / "saves" / "sweeps" / "two"
     study = _study(in_tmp, "two")
-    trials = study.get_trials()
+    stale, *trials = study.get_trials()
+    assert stale.state.name == "FAIL"  # another machine's trial, failed by its old heartbeat...
+    assert trials[0].system_attrs["failed_trial"] == 0 and trials[0].params == stale_params  # ...and run again
     assert [t.state.name for t in trials] == ["COMPLETE", "COMPLETE"]
     for trial in trials:
         assert set(trial.intermediate_values) == {1}  # the report at half the budget, for a pruner
@@ -65,7 +85,7 @@ def test_sweep_of_two_trials_completes_in_sqlite_and_its_best_yaml_trains(in_tmp
 
     # the study is complete: the same command runs nothing more; other trial minutes are refused in one line
     assert main(_args("two", 2)) == 0
-    assert len(_study(in_tmp, "two").get_trials()) == 2
+    assert len(_study(in_tmp, "two").get_trials()) == 3
     capsys.readouterr()
     assert main(_args("two", 3)[:-4] + ["--trial-minutes", "0.2", "--space", str(SPACE), "--study", "two"]) == 2
     assert "this study was started with another --trial-minutes 0.05" in capsys.readouterr().err
@@ -80,7 +100,7 @@ def test_sweep_of_two_trials_completes_in_sqlite_and_its_best_yaml_trains(in_tmp
     changed.write_text(TINY.read_text().replace("seed: 0", "seed: 1"))
     assert main(["tune", "--config", str(changed), *_args("two", 2)[3:]]) == 2
     assert "this study was started with another --config" in capsys.readouterr().err
-    assert len(_study(in_tmp, "two").get_trials()) == 2  # nothing ran
+    assert len(_study(in_tmp, "two").get_trials()) == 3  # nothing ran
 
 
 def test_a_trial_stopped_by_its_reporter_ends_early_as_pruned(tmp_path):
