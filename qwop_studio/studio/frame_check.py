@@ -16,10 +16,16 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from qwop_studio.studio.app import THEME_PATH, StudioApp
+from qwop_studio import resources
 from qwop_studio.studio.runner import AGENT, MODELS_DIR, find_shipped_model
+
+if TYPE_CHECKING:  # the app calls this module, never the other way round at run time
+    from qwop_studio.studio.app import StudioApp
+
+#: The theme file the app loads (the same call as ``app.THEME_PATH``).
+THEME_PATH = resources.theme_path()
 
 #: Longest wait for the shipped runner to load (torch's first import takes seconds on a slow disk).
 LOAD_TIMEOUT_S = 120.0
