@@ -37,7 +37,7 @@ def run_local(study: Any, space: SearchSpace, plan: TrialPlan, n_trials: int, co
             trial.report(value, step)
             prune = trial.should_prune()
             console.print(f"trial {trial.number:>3} report {step}: objective {value:.1f} s after "
-                          f"{attrs['train_minutes']:.1f} min" + ("; pruned" if prune else ""))
+                          f"{attrs['train_minutes']:.2f} min" + ("; pruned" if prune else ""))
             return prune
 
         try:
