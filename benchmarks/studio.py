@@ -34,7 +34,7 @@ def _rates(events: list, t_start: float, warmup_s: float) -> list[float]:
 
 def headless(config: str, seconds: float, warmup_s: float, overrides: dict | None) -> float:
     """Mean env steps/s of the trainer child with no window."""
-    from qwop_studio.train.trainer import start_trainer_process
+    from qwop_studio.train.child import start_trainer_process
 
     with tempfile.TemporaryDirectory() as tmp:
         handle = start_trainer_process(config, run_dir=os.path.join(tmp, "run"), overrides=overrides)

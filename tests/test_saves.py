@@ -9,7 +9,7 @@ from qwop_studio.cli import main
 from qwop_studio.play import PlaySession
 from qwop_studio.recording import new_recording_path
 from qwop_studio.saves import ENV_VAR, SavesError, check_saves_root, recordings_dir, runs_dir, saves_root
-from qwop_studio.train.trainer import default_run_dir, plan_run
+from qwop_studio.train.run_dir import default_run_dir, plan_run
 
 TINY_PPO = Path(__file__).parent / "train" / "tiny_ppo.yml"
 

@@ -314,7 +314,7 @@ def _model_config(path: Path) -> dict[str, Any] | None:
                         "env_kwargs": {k: env[k] for k in ("frames_per_step", "reduced_action_set", "observation") if k in env}}
             except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
                 continue
-    from qwop_studio.train.trainer import read_model_metadata
+    from qwop_studio.train.run_dir import read_model_metadata
 
     meta = read_model_metadata(path)
     if meta and isinstance(meta.get("config"), dict) and "algorithm" in meta["config"]:
@@ -337,7 +337,7 @@ def _foreign_model_config(path: Path) -> dict[str, Any]:
 def load_model_file(path: Path) -> Any:
     """A ``SnapshotPolicy`` for a model .zip on disk (the shipped agent)."""
     from qwop_studio.train.messages import PolicySnapshot
-    from qwop_studio.train.trainer import read_model_num_timesteps
+    from qwop_studio.train.run_dir import read_model_num_timesteps
 
     config = _model_config(path) or _foreign_model_config(path)
     snapshot = PolicySnapshot(read_model_num_timesteps(path) or 0, config["algorithm"], path.read_bytes(),

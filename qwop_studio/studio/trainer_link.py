@@ -62,7 +62,7 @@ class TrainerLink:
 
     def __init__(self) -> None:
         self.state = LinkState.IDLE
-        self.handle: Any = None          # trainer.TrainerHandle once spawned
+        self.handle: Any = None          # child.TrainerHandle once spawned
         self.run_dir: Path | None = None
         self.problem: str | None = None  # one line: why the trainer failed or died
         self.problem_detail: str = ""
@@ -93,7 +93,7 @@ class TrainerLink:
         if self.run_dir is None:
             return None
         # the trainer's module (and torch) is loaded by now: starting the trainer validated its config
-        from qwop_studio.train.trainer import latest_checkpoint
+        from qwop_studio.train.run_dir import latest_checkpoint
 
         return self.run_dir if latest_checkpoint(self.run_dir) is not None else None
 
@@ -124,7 +124,8 @@ class TrainerLink:
     def _spawn(self, request: StartRequest) -> None:
         try:
             from qwop_studio.train.config import DEFAULT_CONFIG, load_config
-            from qwop_studio.train.trainer import default_run_dir, start_trainer_process
+            from qwop_studio.train.run_dir import default_run_dir
+            from qwop_studio.train.child import start_trainer_process
 
             run_dir = None
             if request.resume is None:

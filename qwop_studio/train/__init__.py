@@ -2,6 +2,6 @@
 child process), its callbacks and protocol, evaluation and benchmarks.
 
 Importing this package is cheap (no torch); each module imports what it needs. Entry points:
-``trainer.run_training`` and ``trainer.start_trainer_process``, ``evaluate.evaluate_model``,
+``trainer.run_training`` and ``child.start_trainer_process``, ``evaluate.evaluate_model``,
 ``benchmark.run_benchmark``, and the ``qwop-studio train|evaluate|benchmark`` commands in ``cli.py``.
 """

@@ -69,7 +69,7 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
 
     from qwop_studio.env import make_vec_env
     from qwop_studio.train.model_file import ModelFileError, load_model
-    from qwop_studio.train.trainer import config_for_model
+    from qwop_studio.train.run_dir import config_for_model
 
     torch.set_num_threads(1)
     path = Path(model_path)

@@ -14,7 +14,7 @@ from qwop_studio.studio.runner import MODELS_DIR
 from qwop_studio.train import messages as msg
 from qwop_studio.train.best_model import BEST_MODEL, BEST_REPORT, BestModelCallback, time_score
 from qwop_studio.train.eval_log import EVALUATIONS, read_evaluations
-from qwop_studio.train.trainer import config_for_model
+from qwop_studio.train.run_dir import config_for_model
 
 from .conftest import TINY_PPO
 

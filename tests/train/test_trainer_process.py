@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from qwop_studio.train import messages as msg
-from qwop_studio.train.trainer import start_trainer_process
+from qwop_studio.train.child import start_trainer_process
 
 from .conftest import TINY_QRDQN
 

@@ -94,7 +94,7 @@ def test_the_studio_refuses_a_poisoned_model_and_never_runs_it(run_copy, tmp_pat
 
 
 def test_the_shipped_model_loads_the_safe_way():
-    from qwop_studio.train.trainer import config_for_model
+    from qwop_studio.train.run_dir import config_for_model
 
     shipped = next(Path(__file__).parents[2].glob("**/assets/models/qwop_runner.zip"))
     info = read_model_info(shipped)
