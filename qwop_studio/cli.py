@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "qwop_studio.train.cli:evaluate_from_args",
     "benchmark": "qwop_studio.train.cli:benchmark_from_args",
     "tune": "qwop_studio.tune.cli:tune_from_args",
+    "imitate": "qwop_studio.train.imitate:imitate_from_args",
 }
 
 
@@ -75,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start-noop-max", type=int, help="override the config's start_noop_max")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--record", metavar="DIR", help="save every episode as a recording in DIR (see `replay`)")
+
+    p = sub.add_parser("imitate", help="clone a policy from recordings (behaviour cloning)")
+    p.add_argument("--demos", required=True, metavar="DIR", help="a directory of recordings (.json), or one file")
+    p.add_argument("--config", help="shipped config name or YAML file: the clone's algorithm, policy and env "
+                   "settings (default: the shipped default config)")
+    p.add_argument("--out", required=True, metavar="MODEL.zip", help="where to save the clone")
+    p.add_argument("--epochs", type=int, default=120, help="passes over the demonstrations (default 120)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the network's initialisation and minibatches")
 
     p = sub.add_parser("benchmark", help="env and training throughput on this machine")
     p.add_argument("--seconds", type=float, default=10.0, help="training time per config (default 10)")

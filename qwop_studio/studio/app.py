@@ -126,6 +126,7 @@ class StudioApp:
         self.status = ctl.StatusCard(self.manager, self.fonts)
         self.sliders = ctl.RewardSliders(self.manager, self.fonts, clock=clock)
         self.manual_button: UIButton | None = None
+        self.teach_button: UIButton | None = None
         self.reset_button: UIButton | None = None
         self.confirm_dialog: UIConfirmationDialog | None = None
         self.file_dialog: UIFileDialog | None = None
@@ -152,7 +153,7 @@ class StudioApp:
         self.toolbar.layout(tb)
         self.status.layout(r["status"])
         self.sliders.layout(r["sliders"])
-        for e in [self.manual_button, self.reset_button, *self.chart_menus]:
+        for e in [self.manual_button, self.teach_button, self.reset_button, *self.chart_menus]:
             if e is not None:
                 e.kill()
         run = r["runner"]
@@ -161,6 +162,10 @@ class StudioApp:
         self.manual_button = UIButton(pygame.Rect(run.right - 10 - 92 - 8 - 136, run.top + 5, 136, 28),
                                       self._manual_text(), self.manager,
                                       tool_tip_text="Play yourself; the agent does not take over")
+        self.teach_button = UIButton(pygame.Rect(self.manual_button.relative_rect.left - 8 - 110, run.top + 5, 110, 28),
+                                     self._teach_text(), self.manager,
+                                     tool_tip_text="Teaching on: your takeovers become demonstrations the agent "
+                                                   "learns from, and recordings in the run folder")
         titles = [spec.title for spec in CHARTS.values()]
         self.chart_menus = []
         for i, view in enumerate(self.charts):
@@ -171,6 +176,9 @@ class StudioApp:
 
     def _manual_text(self) -> str:
         return "Manual play: on" if self.runner.manual_play else "Manual play: off"
+
+    def _teach_text(self) -> str:
+        return "Teach: on" if self.runner.teacher.enabled else "Teach: off"
 
     # ----------------------------------------------------------------------------- events
     def handle_event(self, event: pygame.event.Event) -> None:
@@ -226,6 +234,9 @@ class StudioApp:
             if el is self.manual_button:
                 self.runner.set_manual_play(not self.runner.manual_play)
                 self.manual_button.set_text(self._manual_text())
+            elif el is self.teach_button:
+                self.runner.teacher.enabled = not self.runner.teacher.enabled
+                self.teach_button.set_text(self._teach_text())
             elif el is self.reset_button:
                 self.runner.reset()
         elif event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED and el in self.chart_menus:
@@ -330,6 +341,7 @@ class StudioApp:
             self.chart_data.add(event)
             self.status.progress.add(event)
             self.sliders.add(event)
+            self.runner.teacher.on_event(event)
             if isinstance(event, msg.PolicySnapshot):
                 snapshot = event
         if snapshot is not None:
@@ -346,6 +358,8 @@ class StudioApp:
         if self.manual_button is not None and self.manual_button.text != self._manual_text():
             self.manual_button.set_text(self._manual_text())
         self.runner.update(dt_s)
+        for demonstrations in self.runner.teacher.take_messages():  # a finished takeover, teaching on
+            self.link.send(demonstrations)
         if self.closing:
             if not self.link.active:
                 self.running = False

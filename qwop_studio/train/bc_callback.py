@@ -13,10 +13,14 @@ separate steps after each update keep the RL loss exactly SB3's. With Adam the w
 factor on the step (Adam divides by the gradients' running scale, shared with RL's), but a smaller
 weight gives a proportionally smaller BC gradient beside RL's, and 0 none.
 
-Each update writes a row to ``demos.csv`` in the run directory (step, bc_weight, bc_loss,
-demo_steps, bc_samples) and records the same under ``demos/`` in TensorBoard. ``demo_steps`` is the
-size of the set (it grows when a human teaches live, :meth:`add`), ``bc_samples`` the demonstration
-samples learned from so far.
+Each update with a non-empty set writes a row to ``demos.csv`` in the run directory (step,
+bc_weight, bc_loss, demo_steps, bc_samples, taught_steps) and records the same under ``demos/`` in
+TensorBoard. ``demo_steps`` is the size of the set, ``bc_samples`` the demonstration samples learned
+from so far, ``taught_steps`` the steps a human taught live in the studio.
+
+Live teaching (:meth:`receive`, fed by ``train/teaching.py``'s inbox): a human's takeover joins the
+set, and the weight's decay starts again from ``bc_weight`` at the step it arrived, so a correction
+taken late in a run still counts, then fades like the recordings did.
 """
 from __future__ import annotations
 
@@ -28,12 +32,15 @@ from typing import Any
 import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
+from qwop_studio.env.actions import action_table
 from qwop_studio.fileio import append_lines, atomic_write_text, start_csv
+from qwop_studio.train import messages as msg
 from qwop_studio.train.bc import as_tensors, bc_step, clone_epochs
 from qwop_studio.train.demos import DemoSet, load_demos
+from qwop_studio.train.teaching import DemonstrationInbox, unpack
 
 DEMOS_CSV = "demos.csv"
-DEMOS_COLUMNS = ("step", "bc_weight", "bc_loss", "demo_steps", "bc_samples")
+DEMOS_COLUMNS = ("step", "bc_weight", "bc_loss", "demo_steps", "bc_samples", "taught_steps")
 
 
 def bc_weight_at(step: int, bc_weight: float, decay_steps: int) -> float:
@@ -45,8 +52,11 @@ class BehaviourCloningCallback(BaseCallback):
     """BC minibatches after each policy update, weight by schedule; logs to ``demos.csv`` and TensorBoard."""
 
     def __init__(self, demos: DemoSet, bc_weight: float, decay_steps: int, batch_size: int, batches: int,
-                 csv_path: Path | None = None, seed: int = 0) -> None:
+                 csv_path: Path | None = None, seed: int = 0, events: Any = None) -> None:
         super().__init__()
+        self.events = events
+        self.taught_steps = 0  # steps a human taught live (receive)
+        self.schedule_start = 0  # the env step the weight's decay counts from (restarted by receive)
         self.demos = demos
         self.bc_weight, self.decay_steps = float(bc_weight), int(decay_steps)
         self.batch_size, self.batches = int(batch_size), int(batches)
@@ -57,10 +67,15 @@ class BehaviourCloningCallback(BaseCallback):
         self.last_loss: float | None = None
         self._updates_seen: int | None = None
         self._tensors: tuple[Any, Any] | None = None
+        self._csv_started = False
 
     @property
     def demo_steps(self) -> int:
         return len(self.demos)
+
+    def weight_now(self) -> float:
+        step = self.model.num_timesteps if self.model is not None else 0
+        return bc_weight_at(step - self.schedule_start, self.bc_weight, self.decay_steps)
 
     def add(self, observations: np.ndarray, actions: np.ndarray) -> int:
         """Add demonstrations (e.g. a human's takeover); returns the set's new size. ValueError if malformed."""
@@ -68,9 +83,30 @@ class BehaviourCloningCallback(BaseCallback):
         self._tensors = None
         return self.demo_steps
 
+    def receive(self, command: msg.Demonstrations) -> None:
+        """A live demonstration from the studio: join the set, restart the decay, answer with an event."""
+        from qwop_studio.train.callbacks import emit
+
+        try:
+            n_actions = len(action_table(self.demos.reduced_action_set))
+            observations, actions = unpack(command, n_actions)
+            self.add(observations, actions)
+        except ValueError as e:
+            emit(self.events, msg.Error(f"demonstrations not taken: {e}", fatal=False))
+            return
+        self.taught_steps += len(actions)
+        self.schedule_start = self.model.num_timesteps if self.model is not None else 0
+        self.last_weight = self.weight_now()
+        emit(self.events, msg.DemonstrationsAdded(self.schedule_start, len(actions), self.taught_steps,
+                                                  self.demo_steps, self.last_weight))
+
+    def inbox(self, commands: Any) -> DemonstrationInbox:
+        """The trainer's command queue with ``Demonstrations`` routed to :meth:`receive`."""
+        return DemonstrationInbox(commands, self.receive)
+
     def _on_training_start(self) -> None:
         self._updates_seen = getattr(self.model, "_n_updates", 0)
-        if self.csv_path is not None and not start_csv(self.csv_path, DEMOS_COLUMNS):
+        if self.csv_path is not None and self.csv_path.is_file():  # a resumed run's log
             _drop_rows_after(self.csv_path, self.model.num_timesteps)
 
     def _on_step(self) -> bool:
@@ -81,9 +117,11 @@ class BehaviourCloningCallback(BaseCallback):
         if updates == self._updates_seen:  # no policy update since the last time (e.g. the first rollout)
             return
         self._updates_seen = updates
-        self.last_weight = weight = bc_weight_at(self.model.num_timesteps, self.bc_weight, self.decay_steps)
+        self.last_weight = weight = self.weight_now()
         self.last_loss = None
-        if weight > 0.0 and self.batches > 0 and len(self.demos) > 0:
+        if len(self.demos) == 0:  # a studio run nobody has taught yet: nothing to learn or log
+            return
+        if weight > 0.0 and self.batches > 0:
             self.last_loss = self._learn(weight)
         self._log()
 
@@ -109,11 +147,16 @@ class BehaviourCloningCallback(BaseCallback):
         self.logger.record("demos/bc_weight", self.last_weight)
         self.logger.record("demos/demo_steps", self.demo_steps)
         self.logger.record("demos/bc_samples", self.samples_seen)
+        self.logger.record("demos/taught_steps", self.taught_steps)
         if self.last_loss is not None:
             self.logger.record("demos/bc_loss", self.last_loss)
         if self.csv_path is not None:
+            if not self._csv_started:  # written from the first row on: an untaught studio run gets no file
+                start_csv(self.csv_path, DEMOS_COLUMNS)
+                self._csv_started = True
             loss = "" if self.last_loss is None else f"{self.last_loss:.6g}"
-            append_lines(self.csv_path, f"{step},{self.last_weight:.6g},{loss},{self.demo_steps},{self.samples_seen}\n")
+            append_lines(self.csv_path, f"{step},{self.last_weight:.6g},{loss},{self.demo_steps},{self.samples_seen},"
+                                        f"{self.taught_steps}\n")
 
 
 def _drop_rows_after(path: Path, step: int) -> None:
@@ -125,25 +168,33 @@ def _drop_rows_after(path: Path, step: int) -> None:
         atomic_write_text(path, "".join(kept))
 
 
-def demos_callback(model: Any, config: Any, run_dir: Path, pretrain: bool) -> BehaviourCloningCallback | None:
-    """The BC callback for a config with ``demos.dir`` (None without); clones the model first if ``pretrain``.
+def demos_callback(model: Any, config: Any, run_dir: Path, pretrain: bool, live: bool = False,
+                   events: Any = None) -> BehaviourCloningCallback | None:
+    """The BC callback for a config with ``demos.dir``, or for a ``live`` (studio) run that may be taught.
 
-    Called by the trainer after the model is built and before ``learn``. Raises
+    None when there is neither. Clones the model on the recordings first if ``pretrain``. Called by
+    the trainer after the model is built and before ``learn``. Raises
     :class:`~qwop_studio.train.demos.DemoError` (one line) for unusable recordings.
     """
+    from qwop_studio.train.config import DemosConfig
+
     demos_cfg = getattr(config, "demos", None)
-    if demos_cfg is None or not demos_cfg.dir:
+    if (demos_cfg is None or not demos_cfg.dir) and not live:
         return None
-    demos = load_demos(demos_cfg.dir, config.env.frames_per_step, config.env.reduced_action_set)
-    print(f"demonstrations: {demos.stats.summary()}", file=sys.stderr)
-    if pretrain and demos_cfg.pretrain_epochs > 0:
+    demos_cfg = demos_cfg or DemosConfig()
+    if not demos_cfg.dir:
+        demos = DemoSet.empty(config.env.reduced_action_set)
+    else:
+        demos = load_demos(demos_cfg.dir, config.env.frames_per_step, config.env.reduced_action_set)
+        print(f"demonstrations: {demos.stats.summary()}", file=sys.stderr)
+    if demos_cfg.dir and pretrain and demos_cfg.pretrain_epochs > 0:
         losses = clone_epochs(model.policy, demos.observations, demos.actions, demos_cfg.pretrain_epochs,
                               seed=config.seed)
         with contextlib.suppress(IndexError):
             print(f"pretrained on them for {demos_cfg.pretrain_epochs} epochs (loss {losses[0]:.3f} -> "
                   f"{losses[-1]:.3f})", file=sys.stderr)
     return BehaviourCloningCallback(demos, demos_cfg.bc_weight, demos_cfg.bc_decay_steps, demos_cfg.bc_batch_size,
-                                    demos_cfg.bc_batches, Path(run_dir) / DEMOS_CSV, seed=config.seed)
+                                    demos_cfg.bc_batches, Path(run_dir) / DEMOS_CSV, seed=config.seed, events=events)
 
 
 __all__ = ["BehaviourCloningCallback", "bc_weight_at", "demos_callback", "DEMOS_CSV", "DEMOS_COLUMNS"]

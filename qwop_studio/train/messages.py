@@ -1,7 +1,7 @@
 """The studio <-> trainer protocol: small frozen dataclasses of plain data.
 
 The studio sends *commands* to the trainer's ``commands`` queue and reads *events* from its ``events``
-queue (see :func:`qwop_studio.train.trainer.start_trainer_process`). Every field is plain data
+queue (see :func:`qwop_studio.train.child.start_trainer_process`). Every field is plain data
 (numbers, strings, bools, dicts and tuples of them, bytes), so a message pickles cheaply and
 unpickles without importing torch or Stable-Baselines3: this module imports nothing but the
 standard library.
@@ -20,6 +20,8 @@ Commands (studio -> trainer), obeyed within about 50 ms of the trainer's next en
   a non-fatal :class:`Error` if a name or value is rejected.
 - :class:`Stop` -> a checkpoint and ``final_model.zip`` are saved, then :class:`Finished` with
   ``stopped=True``, and the process exits.
+- :class:`Demonstrations` (a human's takeover, teaching on) -> joins the behaviour-cloning term's
+  demonstration set; :class:`DemonstrationsAdded`, or a non-fatal :class:`Error` if malformed.
 
 Events (trainer -> studio): :class:`Started` once; :class:`Metrics` about every second;
 :class:`EpisodeEnd` for every finished episode; :class:`Evaluated` every ``eval_freq`` steps
@@ -70,7 +72,22 @@ class Stop:
     """Save a checkpoint and the final model, then end the trainer."""
 
 
-Command = Pause | Resume | SaveCheckpoint | SetRewardWeights | Stop
+@dataclass(frozen=True)
+class Demonstrations:
+    """A human's takeover as demonstration steps for the trainer's behaviour-cloning term (teaching on).
+
+    ``observations``: ``len(actions)`` observations of the runner's env at the start of each step,
+    float32 little-endian, C order (``len(actions) x 60`` values); ``actions``: the env's action
+    indices (rules: ``train/demos.py``). ``recording``: the takeover's recording in the run folder
+    ("" if none). Answered by :class:`DemonstrationsAdded`, or a non-fatal :class:`Error`.
+    """
+
+    observations: bytes
+    actions: tuple[int, ...]
+    recording: str = ""
+
+
+Command = Pause | Resume | SaveCheckpoint | SetRewardWeights | Stop | Demonstrations
 
 
 # ------------------------------------------------------------------------------------------ events
@@ -208,7 +225,23 @@ class Error:
     fatal: bool = True
 
 
+@dataclass(frozen=True)
+class DemonstrationsAdded:
+    """The trainer took ``added`` demonstration steps from the studio at ``step``.
+
+    ``taught_steps``: all steps taught live in this run so far; ``demo_steps``: the whole
+    demonstration set (recordings from ``--demos`` included); ``bc_weight``: the behaviour-cloning
+    weight now (its decay restarts at every live demonstration).
+    """
+
+    step: int
+    added: int
+    taught_steps: int
+    demo_steps: int
+    bc_weight: float
+
+
 Event = (
     Started | Metrics | EpisodeEnd | PolicySnapshot | CheckpointSaved | WeightsChanged | Evaluated | Paused
-    | Resumed | Finished | Error
+    | Resumed | Finished | Error | DemonstrationsAdded
 )
