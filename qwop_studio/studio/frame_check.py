@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from qwop_studio import resources
 from qwop_studio.studio.runner import AGENT, MODELS_DIR, find_shipped_model
-
-if TYPE_CHECKING:  # the app calls this module, never the other way round at run time
-    from qwop_studio.studio.app import StudioApp
 
 #: The theme file the app loads (the same call as ``app.THEME_PATH``).
 THEME_PATH = resources.theme_path()
@@ -31,7 +28,7 @@ THEME_PATH = resources.theme_path()
 LOAD_TIMEOUT_S = 120.0
 
 
-def theme_applied(app: StudioApp) -> bool:
+def theme_applied(app: Any) -> bool:
     """Whether the UI manager's default button colour is the one our theme file sets."""
     try:
         wanted = json.loads(THEME_PATH.read_text(encoding="utf-8"))["defaults"]["colours"]["normal_bg"]
@@ -41,8 +38,11 @@ def theme_applied(app: StudioApp) -> bool:
     return f"#{colour.r:02x}{colour.g:02x}{colour.b:02x}" == str(wanted).lower()[:7]
 
 
-def run_frames(app: StudioApp, frames: int, load_timeout_s: float = LOAD_TIMEOUT_S) -> int:
-    """Draw frames until the shipped runner is loaded (or failed), then ``frames`` more; report; close."""
+def run_frames(app: Any, frames: int, load_timeout_s: float = LOAD_TIMEOUT_S) -> int:
+    """Draw frames until the shipped runner is loaded (or failed), then ``frames`` more; report; close.
+
+    ``app`` is a ``StudioApp``; the app calls this module, so this module does not import it.
+    """
     started = time.monotonic()
     shipped = find_shipped_model(MODELS_DIR) if MODELS_DIR is not None else None
     try:
@@ -59,7 +59,7 @@ def run_frames(app: StudioApp, frames: int, load_timeout_s: float = LOAD_TIMEOUT
     return 0 if report["ok"] else 1
 
 
-def _report(app: StudioApp, expects_runner: bool, wall_s: float) -> dict[str, Any]:
+def _report(app: Any, expects_runner: bool, wall_s: float) -> dict[str, Any]:
     import qwop_studio
 
     runner = app.runner

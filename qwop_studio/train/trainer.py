@@ -147,8 +147,9 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             callbacks.insert(0, cb.RewardScheduleCallback(schedule, weights, events))
         if config.max_minutes is not None:
             callbacks.append(cb.TimeBudgetCallback(config.max_minutes * 60.0, clock))
-        if commands is not None:
-            callbacks.insert(0, cb.CommandCallback(commands, events, checkpoints, weights, clock))
+        command_cb = cb.CommandCallback(commands, events, checkpoints, weights, clock) if commands is not None else None
+        if command_cb is not None:  # first: a pause or stop is obeyed before anything else runs on a step
+            callbacks.insert(0, command_cb)
         if events is not None:
             callbacks.append(cb.EventPublisherCallback(events, clock, config.total_timesteps, env_kwargs,
                                                        config.algorithm))
@@ -168,7 +169,6 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         cb.emit(events, msg.Started(str(run_dir), config.algorithm, config.total_timesteps, config.config_name,
                                     venv.env_method("get_reward_weights", indices=[0])[0], start_step,
                                     config.n_envs, env_kwargs))
-        command_cb = callbacks[0] if commands is not None else None
         try:
             model.learn(config.total_timesteps - model.num_timesteps, callback=CallbackList(callbacks),
                         reset_num_timesteps=resume_path is None, tb_log_name=config.algorithm)
