@@ -28,13 +28,13 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
+from qwop_studio.render import palette as pal
 from qwop_studio.render import runner as runner_look
 from qwop_studio.render.geometry import mix_colour, scale_colour
 from qwop_studio.render.hud import Hud, Overlay
 from qwop_studio.render.pacing import FramePacer
+from qwop_studio.render.palette import Colour
 from qwop_studio.sim import spec
-
-Colour = tuple[int, int, int]
 
 # ---------------------------------------------------------------------------------- view (§1.4)
 VIEW_W_PX, VIEW_H_PX = spec.SCREEN_W_PX, spec.SCREEN_H_PX
@@ -61,47 +61,6 @@ SAND_PIT_X = (spec.SAND_PIT_AT, spec.SAND_PIT_AT + 90.0)
 FINISH_X = spec.SAND_PIT_AT
 SIGN_W_U, SIGN_H_U, SIGN_POST_U = 4.2, 1.5, 1.0
 BOARD_TEXTS = ("QWOP STUDIO", "Q  W  O  P", "100 METRES", "RUN!")
-
-# ----------------------------------------------------------------------------------- colours
-SKY_TOP: Colour = (92, 156, 222)
-SKY_HORIZON: Colour = (196, 226, 248)
-CLOUD: Colour = (248, 251, 255)
-HAZE: Colour = (188, 206, 226)
-STAND: Colour = (120, 130, 150)
-STAND_ROOF: Colour = (70, 78, 96)
-CROWD_SHIRTS: tuple[Colour, ...] = (
-    (214, 70, 64), (60, 110, 200), (240, 200, 60), (90, 170, 90), (240, 240, 240), (40, 40, 50),
-    (230, 130, 50), (150, 90, 180),
-)
-CROWD_SKIN: tuple[Colour, ...] = ((236, 190, 150), (200, 150, 110), (140, 96, 66), (250, 214, 180))
-CROWD_HAZE = 0.55          # how far the crowd is blended towards the haze colour
-WALL: Colour = (30, 96, 78)
-WALL_CAP: Colour = (220, 230, 225)
-BOARD_TEXT: Colour = (236, 244, 238)
-TRACK: Colour = (204, 88, 60)
-TRACK_FACE: Colour = (160, 62, 44)
-TRACK_EDGE: Colour = (226, 122, 92)
-TRACK_LINE: Colour = (250, 246, 240)
-SOIL: Colour = (96, 64, 46)
-MARK_LINE: Colour = (255, 255, 255)
-SIGN: Colour = (250, 250, 246)
-SIGN_TEXT: Colour = (30, 34, 44)
-SIGN_POST: Colour = (90, 96, 110)
-START_LINE: Colour = (255, 255, 255)
-FINISH_SIGN: Colour = (214, 48, 49)
-FINISH_TEXT: Colour = (255, 255, 255)
-SAND: Colour = (232, 206, 146)
-SAND_DARK: Colour = (206, 176, 116)
-JUMP_BOARD: Colour = (250, 250, 250)
-FINISH_DARK: Colour = (24, 24, 28)
-FINISH_LIGHT: Colour = (250, 250, 250)
-HURDLE_BAR: Colour = (250, 250, 250)
-HURDLE_STRIPE: Colour = (214, 48, 49)
-HURDLE_BASE: Colour = (70, 74, 88)
-HURDLE_OUTLINE: Colour = (40, 40, 48)
-BLOCK: Colour = (150, 150, 158)
-BLOCK_EDGE: Colour = (100, 100, 110)
-
 
 @dataclass(frozen=True)
 class View:
@@ -152,13 +111,13 @@ class _Layers:
         surf = pygame.Surface(size)
         for y in range(h):
             t = min(1.0, y / max(1.0, h * 0.75))
-            pygame.draw.line(surf, mix_colour(SKY_TOP, SKY_HORIZON, t), (0, y), (w, y))
+            pygame.draw.line(surf, mix_colour(pal.SKY_TOP, pal.SKY_HORIZON, t), (0, y), (w, y))
         rng = random.Random(3)
         for _ in range(max(3, int(w / (160 * s)))):
             cx, cy = rng.uniform(0, w), rng.uniform(0.05, 0.35) * h
             for k in range(4):
                 rx, ry = (34 + 10 * k) * s * rng.uniform(0.6, 1.0), 12 * s * rng.uniform(0.7, 1.1)
-                pygame.draw.ellipse(surf, CLOUD, pygame.Rect(cx + (k - 1.5) * 22 * s - rx / 2, cy - ry / 2
+                pygame.draw.ellipse(surf, pal.CLOUD, pygame.Rect(cx + (k - 1.5) * 22 * s - rx / 2, cy - ry / 2
                                                              - (k % 2) * 6 * s, rx, ry))
         return self._finish(surf)
 
@@ -168,20 +127,20 @@ class _Layers:
         w = max(1, round(VIEW_W_PX * s))
         h = max(1, round((WALL_TOP_Y - CROWD_TOP_Y + 0.4) * k))
         surf = pygame.Surface((w, h))
-        surf.fill(mix_colour(STAND, HAZE, 0.35))
+        surf.fill(mix_colour(pal.STAND, pal.HAZE, 0.35))
         roof = max(2, round(0.35 * k))
-        surf.fill(mix_colour(STAND_ROOF, HAZE, 0.3), pygame.Rect(0, 0, w, roof))
+        surf.fill(mix_colour(pal.STAND_ROOF, pal.HAZE, 0.3), pygame.Rect(0, 0, w, roof))
         rng = random.Random(11)
         row_h = 0.85 * k
         y = roof + 0.55 * k
         while y < h:
-            pygame.draw.line(surf, mix_colour(STAND_ROOF, HAZE, 0.45), (0, round(y + 0.25 * k)),
+            pygame.draw.line(surf, mix_colour(pal.STAND_ROOF, pal.HAZE, 0.45), (0, round(y + 0.25 * k)),
                              (w, round(y + 0.25 * k)), max(1, round(0.08 * k)))
             x = rng.uniform(0, 0.5) * k
             while x < w:
                 if rng.random() < 0.82:
-                    shirt = mix_colour(rng.choice(CROWD_SHIRTS), HAZE, CROWD_HAZE)
-                    skin = mix_colour(rng.choice(CROWD_SKIN), HAZE, CROWD_HAZE)
+                    shirt = mix_colour(rng.choice(pal.CROWD_SHIRTS), pal.HAZE, pal.CROWD_HAZE)
+                    skin = mix_colour(rng.choice(pal.CROWD_SKIN), pal.HAZE, pal.CROWD_HAZE)
                     bw = 0.5 * k
                     pygame.draw.rect(surf, shirt, pygame.Rect(x - bw / 2, y - 0.05 * k, bw, 0.35 * k),
                                      border_top_left_radius=max(1, round(0.15 * k)),
@@ -197,41 +156,41 @@ class _Layers:
         w = max(1, round(TRACK_TILE_U * k))
         h = max(1, size[1])
         surf = pygame.Surface((w, h))
-        surf.fill(SOIL)
+        surf.fill(pal.SOIL)
         y_far = round((SURFACE_FAR_Y - WALL_TOP_Y) * k)
         y_near = round((SURFACE_NEAR_Y - WALL_TOP_Y) * k)
         y_face = round((SURFACE_NEAR_Y + TRACK_FACE_U - WALL_TOP_Y) * k)
         # the wall with its boards
-        surf.fill(WALL, pygame.Rect(0, 0, w, y_far))
-        surf.fill(WALL_CAP, pygame.Rect(0, 0, w, max(1, round(0.12 * k))))
+        surf.fill(pal.WALL, pygame.Rect(0, 0, w, y_far))
+        surf.fill(pal.WALL_CAP, pygame.Rect(0, 0, w, max(1, round(0.12 * k))))
         board_w = TRACK_TILE_U / 2 * k
         for i in range(2):
             x0 = i * board_w
-            pygame.draw.line(surf, scale_colour(WALL, 0.7), (x0, 0), (x0, y_far), max(1, round(0.1 * k)))
-            label = text.render(BOARD_TEXTS[i], 0.8 * k, BOARD_TEXT)
+            pygame.draw.line(surf, scale_colour(pal.WALL, 0.7), (x0, 0), (x0, y_far), max(1, round(0.1 * k)))
+            label = text.render(BOARD_TEXTS[i], 0.8 * k, pal.BOARD_TEXT)
             surf.blit(label, label.get_rect(center=(x0 + board_w / 2, y_far / 2 + 0.06 * k)))
         # running surface (lighter) and front face (darker), with grain
-        surf.fill(TRACK, pygame.Rect(0, y_far, w, y_near - y_far))
-        surf.fill(TRACK_FACE, pygame.Rect(0, y_near, w, y_face - y_near))
+        surf.fill(pal.TRACK, pygame.Rect(0, y_far, w, y_near - y_far))
+        surf.fill(pal.TRACK_FACE, pygame.Rect(0, y_near, w, y_face - y_near))
         rng = random.Random(5)
         for _ in range(int(w * (y_face - y_far) / max(1.0, 20 * s * s))):
             px, py = int(rng.uniform(0, w)), int(rng.uniform(y_far, y_face))
-            base = TRACK if py < y_near else TRACK_FACE
+            base = pal.TRACK if py < y_near else pal.TRACK_FACE
             surf.set_at((px, py), scale_colour(base, rng.uniform(0.86, 1.12)))
-        surf.fill(scale_colour(WALL, 0.6), pygame.Rect(0, y_far, w, max(1, round(0.1 * k))))
+        surf.fill(scale_colour(pal.WALL, 0.6), pygame.Rect(0, y_far, w, max(1, round(0.1 * k))))
         for y_u in LANE_LINES_Y:
             yy = round((y_u - WALL_TOP_Y) * k)
-            pygame.draw.line(surf, TRACK_LINE, (0, yy), (w, yy), max(1, round(0.07 * k)))
-        surf.fill(TRACK_EDGE, pygame.Rect(0, y_near, w, max(1, round(0.16 * k))))
+            pygame.draw.line(surf, pal.TRACK_LINE, (0, yy), (w, yy), max(1, round(0.07 * k)))
+        surf.fill(pal.TRACK_EDGE, pygame.Rect(0, y_near, w, max(1, round(0.16 * k))))
         # a tick every game metre on the near lane line
         tick_y = round((LANE_LINES_Y[-1] - WALL_TOP_Y) * k)
         for i in range(int(TRACK_TILE_U / TICK_EVERY_U)):
             x = i * TICK_EVERY_U * k
-            pygame.draw.line(surf, TRACK_LINE, (x, tick_y - 0.2 * k), (x, tick_y + 0.2 * k), max(1, round(0.1 * k)))
+            pygame.draw.line(surf, pal.TRACK_LINE, (x, tick_y - 0.2 * k), (x, tick_y + 0.2 * k), max(1, round(0.1 * k)))
         # soil below with a few stones
         for _ in range(int(w / max(1.0, 14 * s))):
             px, py = rng.uniform(0, w), rng.uniform(y_face + 0.2 * k, h)
-            pygame.draw.circle(surf, scale_colour(SOIL, rng.uniform(0.75, 1.25)), (px, py), max(1.0, 0.12 * k))
+            pygame.draw.circle(surf, scale_colour(pal.SOIL, rng.uniform(0.75, 1.25)), (px, py), max(1.0, 0.12 * k))
         return self._finish(surf)
 
 
@@ -300,47 +259,47 @@ class SceneRenderer:
 
         # start line
         if x_min_u - SIGN_W_U <= START_LINE_X <= x_max_u + SIGN_W_U:
-            across(START_LINE_X, START_LINE, line_w)
+            across(START_LINE_X, pal.START_LINE, line_w)
             self._sign(surface, view, START_LINE_X, "START")
         # marks every 10 m
         for mark in MARKS_U:
             if x_min_u - SIGN_W_U <= mark <= x_max_u + SIGN_W_U:
-                across(mark, MARK_LINE, line_w)
+                across(mark, pal.MARK_LINE, line_w)
                 self._sign(surface, view, mark, f"{round(mark / spec.UNITS_PER_METRE)} m")
         # jump board, sand pit and the finish at 100 m
         if x_min_u - SIGN_W_U <= SAND_PIT_X[1] and x_max_u + SIGN_W_U >= JUMP_BOARD_X[0]:
             x0, _ = view.to_screen(JUMP_BOARD_X[0], 0.0)
             x1, _ = view.to_screen(JUMP_BOARD_X[1], 0.0)
-            surface.fill(JUMP_BOARD, pygame.Rect(round(x0), round(y_far), round(x1 - x0), round(y_near - y_far)))
+            surface.fill(pal.JUMP_BOARD, pygame.Rect(round(x0), round(y_far), round(x1 - x0), round(y_near - y_far)))
             xs0, _ = view.to_screen(SAND_PIT_X[0], 0.0)
             xs1, _ = view.to_screen(SAND_PIT_X[1], 0.0)
             pit = pygame.Rect(round(xs0), round(y_far), round(xs1 - xs0), round(y_bottom - y_far))
-            surface.fill(SAND, pit)
-            surface.fill(SAND_DARK, pygame.Rect(pit.left, round(y_near), pit.w, round(y_bottom - y_near)))
+            surface.fill(pal.SAND, pit)
+            surface.fill(pal.SAND_DARK, pygame.Rect(pit.left, round(y_near), pit.w, round(y_bottom - y_near)))
             self._finish_line(surface, view, y_far, y_near)
-            self._sign(surface, view, FINISH_X, "FINISH", FINISH_SIGN, FINISH_TEXT)
+            self._sign(surface, view, FINISH_X, "FINISH", pal.FINISH_SIGN, pal.FINISH_TEXT)
         # the wall behind the start (§1.6)
         b = spec.BLOCK
         if x_min_u <= b.x + b.half_w and x_max_u >= b.x - b.half_w:
             x0, y0 = view.to_screen(b.x - b.half_w, b.y - b.half_h)
             x1, y1 = view.to_screen(b.x + b.half_w, b.y + b.half_h)
             rect = pygame.Rect(round(x0), round(y0), round(x1 - x0), round(y1 - y0))
-            surface.fill(BLOCK, rect)
-            pygame.draw.rect(surface, BLOCK_EDGE, rect, max(1, round(0.2 * k)))
+            surface.fill(pal.BLOCK, rect)
+            pygame.draw.rect(surface, pal.BLOCK_EDGE, rect, max(1, round(0.2 * k)))
 
     def _sign(self, surface: pygame.Surface, view: View, x_u: float, label: str,
-              fill: Colour = SIGN, ink: Colour = SIGN_TEXT) -> None:
+              fill: Colour = pal.SIGN, ink: Colour = pal.SIGN_TEXT) -> None:
         """A distance board on a post, standing on the wall above the track."""
         k = PX * view.scale
         x, y_wall = view.to_screen(x_u, WALL_TOP_Y)
         post_w = max(1, round(0.22 * k))
-        pygame.draw.rect(surface, SIGN_POST, pygame.Rect(round(x - post_w / 2), round(y_wall - SIGN_POST_U * k),
+        pygame.draw.rect(surface, pal.SIGN_POST, pygame.Rect(round(x - post_w / 2), round(y_wall - SIGN_POST_U * k),
                                                          post_w, math.ceil(SIGN_POST_U * k)))
         glyphs = self.hud.text.render(label, 1.15 * k, ink)
         rect = pygame.Rect(0, 0, max(round(SIGN_W_U * k), glyphs.get_width() + round(0.8 * k)), round(SIGN_H_U * k))
         rect.midbottom = (round(x), round(y_wall - SIGN_POST_U * k) + 1)
         pygame.draw.rect(surface, fill, rect, border_radius=max(1, round(0.25 * k)))
-        pygame.draw.rect(surface, SIGN_POST, rect, max(1, round(0.1 * k)), border_radius=max(1, round(0.25 * k)))
+        pygame.draw.rect(surface, pal.SIGN_POST, rect, max(1, round(0.1 * k)), border_radius=max(1, round(0.25 * k)))
         surface.blit(glyphs, glyphs.get_rect(center=rect.center))
 
     @staticmethod
@@ -352,7 +311,7 @@ class SceneRenderer:
         rows = math.ceil((y_near - y_far) / cell)
         for r in range(rows):
             for c in range(2):
-                colour = FINISH_DARK if (r + c) % 2 else FINISH_LIGHT
+                colour = pal.FINISH_DARK if (r + c) % 2 else pal.FINISH_LIGHT
                 h = min(cell, round(y_near) - (round(y_far) + r * cell))
                 surface.fill(colour, pygame.Rect(round(x) - cell + c * cell, round(y_far) + r * cell, cell, h))
 
@@ -362,7 +321,7 @@ class SceneRenderer:
         k = PX * view.scale
         if abs(states[1, 0] * PX - view.left_px - VIEW_W_PX / 2) * view.scale > surface.get_width() + 8 * k:
             return
-        for row, box, fill in ((0, spec.HURDLE_BASE, HURDLE_BASE), (1, spec.HURDLE_TOP, HURDLE_BAR)):
+        for row, box, fill in ((0, spec.HURDLE_BASE, pal.HURDLE_BASE), (1, spec.HURDLE_TOP, pal.HURDLE_BAR)):
             x, y, a = states[row, 0], states[row, 1], states[row, 2]
             c, s = math.cos(a), math.sin(a)
 
@@ -375,9 +334,9 @@ class SceneRenderer:
             if row == 1:
                 for f0 in (-1.0, -0.6, -0.2):  # stripes near the top (local -y is up)
                     f1 = f0 + 0.2
-                    pygame.draw.polygon(surface, HURDLE_STRIPE, [corner(-hw, f0 * hh), corner(hw, f0 * hh),
+                    pygame.draw.polygon(surface, pal.HURDLE_STRIPE, [corner(-hw, f0 * hh), corner(hw, f0 * hh),
                                                                  corner(hw, f1 * hh), corner(-hw, f1 * hh)])
-            pygame.draw.polygon(surface, HURDLE_OUTLINE, pts, max(1, round(0.1 * k)))
+            pygame.draw.polygon(surface, pal.HURDLE_OUTLINE, pts, max(1, round(0.1 * k)))
 
     # -- arrays ------------------------------------------------------------------------------
     def rgb_array(self, game, width: int = 640, height: int = 400) -> np.ndarray:
