@@ -32,6 +32,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
 
 from qwop_studio.env.dummy import FreshInfoDummyVecEnv
+from qwop_studio.env.sb3_internals import pending_resets, set_pending_resets
 from qwop_studio.env.shared_channel import channel_pair
 
 _STOP = object()
@@ -54,9 +55,7 @@ def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
         obs, rewards, dones, infos = venv.step_wait()
         return obs, rewards, dones, infos, venv.reset_infos
     if cmd == "reset":
-        seeds, options = data
-        venv._seeds = list(seeds)
-        venv._options = list(options)
+        set_pending_resets(venv, *data)
         return venv.reset(), venv.reset_infos
     if cmd == "env_method":
         name, args, kwargs, indices = data
@@ -372,7 +371,7 @@ class ShardedSubprocVecEnv(VecEnv):
 
     def reset(self):
         for shard, remote in zip(self.shards, self.remotes, strict=True):
-            remote.send(("reset", ([self._seeds[i] for i in shard], [self._options[i] for i in shard])))
+            remote.send(("reset", pending_resets(self, shard)))
         results = [remote.recv() for remote in self.remotes]
         self._shard_reset_infos = [list(r[1]) for r in results]
         self.reset_infos = [info for shard in self._shard_reset_infos for info in shard]

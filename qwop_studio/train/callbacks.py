@@ -25,6 +25,7 @@ from qwop_studio.fileio import append_lines, atomic_write_bytes, start_csv
 from qwop_studio.train import messages as msg
 from qwop_studio.train.model_file import save_replay_buffer
 from qwop_studio.train.progress_log import PROGRESS_COLUMNS
+from qwop_studio.train.sb3_internals import current_learning_rate
 from qwop_studio.train.weight_log import META_COLUMNS
 
 
@@ -432,4 +433,4 @@ class EventPublisherCallback(BaseCallback):
         if hasattr(self.model, "exploration_rate"):
             self._algo_stats["exploration_rate"] = float(self.model.exploration_rate)
         with contextlib.suppress(Exception):
-            self._algo_stats["learning_rate"] = float(self.model.lr_schedule(self.model._current_progress_remaining))
+            self._algo_stats["learning_rate"] = current_learning_rate(self.model)

@@ -41,12 +41,13 @@ def apply_schedules(model: Any, config: TrainConfig) -> None:
     from stable_baselines3.common.utils import FloatSchedule
 
     from qwop_studio.train.algorithms import SCHEDULE_ARGS, build_kwargs
+    from qwop_studio.train.sb3_internals import rebuild_lr_schedule
 
     kwargs = build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps)
     for key in sorted(SCHEDULE_ARGS & kwargs.keys()):
         if key == "learning_rate":
             model.learning_rate = kwargs[key]
-            model._setup_lr_schedule()
+            rebuild_lr_schedule(model)
         elif hasattr(model, key) and kwargs[key] is not None:
             setattr(model, key, FloatSchedule(kwargs[key]))
 
@@ -75,6 +76,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
+    from qwop_studio.train.lean_policy import install_lean_forward
     from qwop_studio.train.model_file import METADATA_ATTR, load_model, load_replay_buffer
     from qwop_studio.train.rollout_workers import RolloutWorkerError, make_rollout_workers
 
@@ -122,6 +124,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
                       f" empty one", file=sys.stderr)
         if config.collection == "async":
             model = as_async(model)  # the same PPO, collecting through the workers
+        install_lean_forward(model.policy)  # PPO/A2C: SB3's forward pass bit for bit, less Python
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
         model.set_logger(configure(str(run_dir / "tb" / config.algorithm), ["tensorboard"]))
 
