@@ -17,6 +17,8 @@ from typing import Any
 import torch as th
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from gymnasium import spaces
+from stable_baselines3.common.policies import ActorCriticPolicy
+from stable_baselines3.common.torch_layers import FlattenExtractor, MlpExtractor
 from torch import nn
 
 #: Modules a lean layer list may hold besides ``nn.Linear``: element-wise activations without state.
@@ -53,8 +55,6 @@ class LeanActor:
     @staticmethod
     def supported(policy: Any) -> bool:
         """True for SB3's ``MlpPolicy`` on a flat Box observation with a ``Discrete`` action space."""
-        from stable_baselines3.common.torch_layers import FlattenExtractor, MlpExtractor
-
         extractors = [getattr(policy, "features_extractor", None)]
         if not getattr(policy, "share_features_extractor", True):
             extractors = [getattr(policy, "pi_features_extractor", None), getattr(policy, "vf_features_extractor", None)]
@@ -85,3 +85,30 @@ def _run(layers: list[nn.Module], x: th.Tensor) -> th.Tensor:
     for layer in layers:
         x = F.linear(x, layer.weight, layer.bias) if type(layer) is nn.Linear else layer.forward(x)
     return x
+
+
+def install_lean_forward(policy: Any) -> bool:
+    """Make ``policy(obs)`` (SB3's lock-step rollout collection) run through a :class:`LeanActor`.
+
+    Only for SB3's own ``ActorCriticPolicy`` that :meth:`LeanActor.supported` accepts; returns whether it
+    did. The policy becomes a :class:`LeanMlpPolicy` (same modules, parameters, optimiser and state dict;
+    ``deterministic=True`` and every other method stay SB3's), so nothing else changes: not the saved
+    file (which names the model's ``policy_class``), not training's numbers.
+    """
+    if type(policy) is not ActorCriticPolicy or not LeanActor.supported(policy):
+        return False
+    policy.__class__ = LeanMlpPolicy
+    return True
+
+
+class LeanMlpPolicy(ActorCriticPolicy):
+    """SB3's ``ActorCriticPolicy`` whose sampling forward pass is a :class:`LeanActor` (bit for bit)."""
+
+    def forward(self, obs: th.Tensor, deterministic: bool = False) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
+        if deterministic:
+            return super().forward(obs, deterministic)
+        lean = self.__dict__.get("_lean_actor")
+        if lean is None:  # built on first use; a deep copy of the policy copies it with its modules
+            lean = LeanActor(self)
+            self.__dict__["_lean_actor"] = lean
+        return lean(obs)

@@ -107,6 +107,51 @@ def test_the_workers_lean_forward_pass_is_sb3s_bit_for_bit(net_arch):
     assert not LeanActor.supported(box_actions)
 
 
+def test_lockstep_ppo_with_the_lean_forward_pass_trains_bit_for_bit_as_sb3s():
+    """The trainer installs the lean forward pass in every PPO policy: two rollouts and two updates end in
+    the same weights, and the model still saves as SB3's MlpPolicy and deep-copies correctly."""
+    import copy
+    import io
+
+    import torch as th
+    from stable_baselines3 import PPO
+
+    from qwop_studio.env import make_vec_env
+    from qwop_studio.train.lean_policy import LeanMlpPolicy, install_lean_forward
+
+    weights = []
+    for lean in (False, True):
+        venv = make_vec_env(2, "dummy", seed=4, **ENV)
+        model = PPO("MlpPolicy", venv, seed=4, device="cpu", n_steps=64, batch_size=32, n_epochs=2)
+        if lean:
+            assert install_lean_forward(model.policy)
+        model.learn(2 * 64 * 2)
+        weights.append(th.nn.utils.parameters_to_vector(model.policy.parameters()).detach().clone())
+        venv.close()
+    assert th.equal(weights[0], weights[1])
+    assert type(model.policy) is LeanMlpPolicy
+    buffer = io.BytesIO()
+    model.save(buffer)
+    assert type(PPO.load(io.BytesIO(buffer.getvalue()), device="cpu").policy).__name__ == "ActorCriticPolicy"
+    fresh = PPO("MlpPolicy", make_vec_env(1, "dummy", seed=4, **ENV), device="cpu").policy
+    assert install_lean_forward(fresh)
+    obs = th.ones((3, 60))
+    with th.no_grad():
+        fresh(obs)  # builds its lean pass, which a deep copy must not share
+    twin = copy.deepcopy(fresh)  # (SB3's policies deep-copy only before training)
+    th.manual_seed(0)
+    with th.no_grad():
+        mine = fresh(obs)
+    th.manual_seed(0)
+    with th.no_grad():
+        theirs = twin(obs)
+    assert all(th.equal(a, b) for a, b in zip(mine, theirs, strict=True))
+    with th.no_grad():
+        for parameter in twin.parameters():  # the copy's lean pass uses the copy's weights, not the original's
+            parameter.add_(1.0)
+        assert not th.equal(twin(obs)[1], fresh(obs)[1])
+
+
 def test_config_refuses_async_collection_outside_ppo_and_more_workers_than_envs():
     from qwop_studio.train.config import ConfigError, load_config
 
