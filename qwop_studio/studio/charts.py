@@ -179,6 +179,9 @@ class ChartData:
         elif isinstance(event, msg.Evaluated):
             self._add_evaluation(event)
             self.version += 1
+        elif isinstance(event, msg.DemonstrationsAdded):  # a takeover taught with teaching on
+            self.markers.append((event.step, f"taught {event.added} steps"))
+            self.version += 1
 
     def _add_evaluation(self, event: msg.Evaluated) -> None:
         self.series["eval_success"].add(event.step, event.success_rate)

@@ -4,7 +4,7 @@ While teaching is on and the human drives the live runner, :class:`TakeoverTeach
 frame just before the game steps it. It cuts the takeover into env steps of the runner's
 ``frames_per_step`` frames, counted from the takeover's first frame, and applies the rules of
 recordings (``train/demos.py``): a step's observation is the runner env's observation at its first
-frame; its action is the key state held longest, through ``keys_to_action``; a key state the action
+frame (``env.observe()``, in the policy's observation kind); its action is the key state held longest, through ``keys_to_action``; a key state the action
 set cannot express drops the step; a takeover that ends in a fall loses its last
 ``FALL_MARGIN_STEPS`` steps; a last step cut short by the game's end counts. A takeover the agent
 takes back ends with the human's hands off the keys (the runner waits a few seconds without a key):
@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 
-from qwop_studio.env.observation import normalise
 from qwop_studio.env.qwop_env import QWOPEnv
 from qwop_studio.recording import Recording, save_recording
 from qwop_studio.sim.game import QWOPGame
@@ -78,7 +77,7 @@ class TakeoverTeacher:
         if seg is None:
             seg = self._segment = _Segment(game.frame, env.frames_per_step, env.reduced_action_set)
         if not seg.held:
-            seg.observations.append(normalise(game.body_states()))
+            seg.observations.append(env.observe())
         seg.held.append(mask)
         if len(seg.held) == seg.frames_per_step:
             seg.key_states.append(step_key_state(seg.held))

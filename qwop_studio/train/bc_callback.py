@@ -89,7 +89,7 @@ class BehaviourCloningCallback(BaseCallback):
 
         try:
             n_actions = len(action_table(self.demos.reduced_action_set))
-            observations, actions = unpack(command, n_actions)
+            observations, actions = unpack(command, n_actions, self.demos.observations.shape[1])
             self.add(observations, actions)
         except ValueError as e:
             emit(self.events, msg.Error(f"demonstrations not taken: {e}", fatal=False))
@@ -183,9 +183,10 @@ def demos_callback(model: Any, config: Any, run_dir: Path, pretrain: bool, live:
         return None
     demos_cfg = demos_cfg or DemosConfig()
     if not demos_cfg.dir:
-        demos = DemoSet.empty(config.env.reduced_action_set)
+        demos = DemoSet.empty(config.env.reduced_action_set, model.observation_space.shape[0])
     else:
-        demos = load_demos(demos_cfg.dir, config.env.frames_per_step, config.env.reduced_action_set)
+        demos = load_demos(demos_cfg.dir, config.env.frames_per_step, config.env.reduced_action_set,
+                           config.env.observation)
         print(f"demonstrations: {demos.stats.summary()}", file=sys.stderr)
     if demos_cfg.dir and pretrain and demos_cfg.pretrain_epochs > 0:
         losses = clone_epochs(model.policy, demos.observations, demos.actions, demos_cfg.pretrain_epochs,

@@ -4,7 +4,8 @@ A recording (:mod:`qwop_studio.recording`) holds the key mask of every game fram
 every ``frames_per_step`` frames with one action of its set. This module replays each recording
 frame by frame on a real :class:`~qwop_studio.env.qwop_env.QWOPEnv`'s game and cuts it into env
 steps, so every observation is exactly what the env shows at the start of that step (the env's own
-``normalise``), and checks at the end that the replay reached the recording's final-state digest.
+``observe``, in the config's observation kind), and checks at the end that the replay reached the
+recording's final-state digest.
 
 The rules (one place; :data:`FALL_MARGIN_STEPS` is the only tuning constant):
 
@@ -22,7 +23,8 @@ The rules (one place; :data:`FALL_MARGIN_STEPS` is the only tuning constant):
   counted: no action of the set is what the player did. The full set expresses everything.
 * **Falls.** In a game that ended in a fall (not a landing), the last :data:`FALL_MARGIN_STEPS`
   steps are dropped: they are the moves that lost balance, not ones to copy.
-* Frames after the game ended (a player's recording may hold some) give no samples.
+* Frames after the env's episode is over (``episode_over``: the game ended, or the torso left the
+  world; a player's recording may go on) give no samples.
 
 Errors a user can cause (a missing directory, no recordings, a corrupt file, a recording that does
 not replay to its digest, nothing usable) raise :class:`DemoError` with one line naming the file.
@@ -37,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from qwop_studio.env.actions import action_table, keys_to_action, motor_command
-from qwop_studio.env.observation import OBS_SIZE, normalise
-from qwop_studio.env.qwop_env import QWOPEnv
+from qwop_studio.env.observation import OBS_SIZE
+from qwop_studio.env.qwop_env import QWOPEnv, episode_over
 from qwop_studio.recording import Recording, RecordingError, load_recording, state_digest
 from qwop_studio.sim.keys import key_mask
 
@@ -77,7 +79,7 @@ class DemoStats:
 
 @dataclass
 class DemoSet:
-    """Observations (N, 60) float32 and action indices (N,) int64 for one action set."""
+    """Observations (N, obs size) float32 and action indices (N,) int64 for one action set."""
 
     observations: np.ndarray
     actions: np.ndarray
@@ -88,12 +90,12 @@ class DemoSet:
         return int(self.actions.shape[0])
 
     @classmethod
-    def empty(cls, reduced_action_set: bool) -> DemoSet:
-        return cls(np.zeros((0, OBS_SIZE), np.float32), np.zeros(0, np.int64), reduced_action_set)
+    def empty(cls, reduced_action_set: bool, obs_size: int = OBS_SIZE) -> DemoSet:
+        return cls(np.zeros((0, obs_size), np.float32), np.zeros(0, np.int64), reduced_action_set)
 
     def extend(self, observations: np.ndarray, actions: np.ndarray) -> None:
         """Append samples (e.g. a human's live takeover); raises ValueError for wrong shapes or actions."""
-        obs = np.asarray(observations, dtype=np.float32).reshape(-1, OBS_SIZE)
+        obs = np.asarray(observations, dtype=np.float32).reshape(-1, self.observations.shape[1])
         acts = np.asarray(actions, dtype=np.int64).reshape(-1)
         if obs.shape[0] != acts.shape[0]:
             raise ValueError(f"demonstrations: {obs.shape[0]} observations but {acts.shape[0]} actions")
@@ -127,12 +129,15 @@ def expressible_action(mask: int, reduced: bool) -> tuple[int, bool] | None:
 
 
 def recording_steps(recording: Recording, frames_per_step: int, reduced_action_set: bool,
-                    source: str = "recording") -> DemoSet:
+                    source: str = "recording", observation: str = "qwop-gym") -> DemoSet:
     """Replay one recording on a real env's game and cut it into demonstration steps (module docstring).
 
-    Raises :class:`DemoError` naming ``source`` if the replay does not end in the recorded state.
+    ``observation``: the env's observation kind (``QWOPEnv(observation=...)``, the config's
+    ``env.observation``). Raises :class:`DemoError` naming ``source`` if the replay does not end in
+    the recorded state.
     """
-    env = QWOPEnv(frames_per_step=frames_per_step, reduced_action_set=reduced_action_set, start_noop_max=0)
+    env = QWOPEnv(frames_per_step=frames_per_step, reduced_action_set=reduced_action_set, start_noop_max=0,
+                  observation=observation)
     env.reset()
     game = env.game
     keys = recording.keys
@@ -143,13 +148,12 @@ def recording_steps(recording: Recording, frames_per_step: int, reduced_action_s
     key_states: list[int] = []
     mixed: list[bool] = []
     i = start
-    while i < len(keys) and not game.game_ended:
-        observations.append(normalise(game.body_states()))
+    while i < len(keys) and not episode_over(game):
+        observations.append(env.observe())
         held: list[int] = []
         for mask in keys[i:i + frames_per_step]:
-            game.step(mask)
             held.append(mask)
-            if game.game_ended:
+            if env.tick(mask):
                 break
         i += len(held)
         key_states.append(step_key_state(held))
@@ -175,7 +179,7 @@ def recording_steps(recording: Recording, frames_per_step: int, reduced_action_s
         stats.mapped_steps += not found[1]
         stats.mixed_steps += was_mixed
     stats.steps = len(kept_actions)
-    obs_array = np.array(kept_obs, dtype=np.float32).reshape(-1, OBS_SIZE)
+    obs_array = np.array(kept_obs, dtype=np.float32).reshape(-1, env.observation_space.shape[0])
     return DemoSet(obs_array, np.array(kept_actions, dtype=np.int64), reduced_action_set, stats)
 
 
@@ -211,8 +215,9 @@ def check_demos(path: str | os.PathLike) -> list[Path]:
     return files
 
 
-def load_demos(path: str | os.PathLike, frames_per_step: int, reduced_action_set: bool) -> DemoSet:
-    """Every recording under ``path`` as one demonstration set for this env setting.
+def load_demos(path: str | os.PathLike, frames_per_step: int, reduced_action_set: bool,
+               observation: str = "qwop-gym") -> DemoSet:
+    """Every recording under ``path`` as one demonstration set for this env setting (and observation kind).
 
     Raises :class:`DemoError` (one line, naming the file) for any unreadable recording or an empty set.
     """
@@ -223,7 +228,8 @@ def load_demos(path: str | os.PathLike, frames_per_step: int, reduced_action_set
             recording = load_recording(file)
         except RecordingError as e:
             raise DemoError(str(e)) from None
-        part = recording_steps(recording, frames_per_step, reduced_action_set, source=f"recording {file}")
+        part = recording_steps(recording, frames_per_step, reduced_action_set, source=f"recording {file}",
+                               observation=observation)
         parts_obs.append(part.observations)
         parts_act.append(part.actions)
         result.stats.add(part.stats)

@@ -78,7 +78,8 @@ def imitate(demos_path: str | os.PathLike, config_name: str | os.PathLike, out: 
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise OutputError(f"--epochs {epochs}: must be an integer >= 1")
     config = load_config(config_name or DEFAULT_CONFIG, {"seed": seed})
-    demos = load_demos(demos_path, config.env.frames_per_step, config.env.reduced_action_set)
+    demos = load_demos(demos_path, config.env.frames_per_step, config.env.reduced_action_set,
+                       config.env.observation)
     log(f"demonstrations: {demos.stats.summary()}")
     prepare_torch_process()
     model, env = build_model(config, seed)

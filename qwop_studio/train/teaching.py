@@ -23,20 +23,21 @@ OBS_DTYPE = np.dtype("<f4")
 
 
 def pack(observations: np.ndarray, actions: list[int] | np.ndarray, recording: str = "") -> msg.Demonstrations:
-    """A message from (N, 60) observations and N action indices."""
-    obs = np.ascontiguousarray(np.asarray(observations, dtype=OBS_DTYPE).reshape(-1, OBS_SIZE))
+    """A message from (N, obs size) observations and N action indices."""
     acts = tuple(int(a) for a in np.asarray(actions).reshape(-1))
+    obs = np.asarray(observations, dtype=OBS_DTYPE)
+    obs = np.ascontiguousarray(obs.reshape(len(acts), -1) if acts else obs.reshape(0, OBS_SIZE))
     if obs.shape[0] != len(acts):
         raise ValueError(f"demonstrations: {obs.shape[0]} observations but {len(acts)} actions")
     return msg.Demonstrations(obs.tobytes(), acts, str(recording))
 
 
-def unpack(command: msg.Demonstrations, n_actions: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(observations (N, 60) float32, actions (N,) int64)``; ValueError (one line) if malformed."""
+def unpack(command: msg.Demonstrations, n_actions: int, obs_size: int = OBS_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """``(observations (N, obs_size) float32, actions (N,) int64)``; ValueError (one line) if malformed."""
     data = command.observations
-    if not isinstance(data, (bytes, bytearray)) or len(data) % (OBS_SIZE * OBS_DTYPE.itemsize):
-        raise ValueError(f"demonstrations: observations must be bytes of N x {OBS_SIZE} float32 values")
-    obs = np.frombuffer(bytes(data), dtype=OBS_DTYPE).reshape(-1, OBS_SIZE).astype(np.float32)
+    if not isinstance(data, (bytes, bytearray)) or len(data) % (obs_size * OBS_DTYPE.itemsize):
+        raise ValueError(f"demonstrations: observations must be bytes of N x {obs_size} float32 values")
+    obs = np.frombuffer(bytes(data), dtype=OBS_DTYPE).reshape(-1, obs_size).astype(np.float32)
     if not all(isinstance(a, int) and not isinstance(a, bool) for a in command.actions):
         raise ValueError("demonstrations: actions must be integers")
     actions = np.array(command.actions, dtype=np.int64).reshape(-1)

@@ -63,6 +63,7 @@ def test_teaching_turns_a_takeover_into_demonstrations_the_trainer_learns_from(m
     assert teacher.sent_steps == 8  # 32 key frames = 8 steps of 4; the hands-off steps are dropped
     assert run_frames_until(app, lambda: app.status.progress.taught_steps == 8, 30, fake_clock)
     assert teacher.learned_steps == 8
+    assert any(label == "taught 8 steps" for _, label in app.chart_data.markers)  # marked on the charts
     demos_csv = link.run_dir / DEMOS_CSV
     assert run_frames_until(app, lambda: len(_rows(demos_csv)) >= 2, 30, fake_clock)
     samples = [int(r["bc_samples"]) for r in _rows(demos_csv)]

@@ -31,9 +31,10 @@ def _recording(masks: list[int]) -> Recording:
     return Recording.of_game(list(masks), game)
 
 
-def _played_episode(seed: int, reduced: bool, frames_per_step: int = 4):
+def _played_episode(seed: int, reduced: bool, frames_per_step: int = 4, observation: str = "qwop-gym"):
     """A real env episode with random actions: its observations, actions and recording."""
-    env = QWOPEnv(frames_per_step=frames_per_step, reduced_action_set=reduced, start_noop_max=30)
+    env = QWOPEnv(frames_per_step=frames_per_step, reduced_action_set=reduced, start_noop_max=30,
+                  observation=observation)
     obs, _ = env.reset(seed=seed)
     rng = np.random.default_rng(seed)
     observations, actions, done = [], [], False
@@ -49,10 +50,10 @@ def _played_episode(seed: int, reduced: bool, frames_per_step: int = 4):
     return np.array(observations), np.array(actions), _recording(keys), fallen
 
 
-@pytest.mark.parametrize("reduced", [True, False])
-def test_steps_of_an_env_episode_are_its_observations_and_actions_exactly(reduced):
-    observations, actions, recording, fallen = _played_episode(seed=3, reduced=reduced)
-    demos = recording_steps(recording, frames_per_step=4, reduced_action_set=reduced)
+@pytest.mark.parametrize("reduced, observation", [(True, "qwop-gym"), (False, "qwop-gym"), (True, "extended")])
+def test_steps_of_an_env_episode_are_its_observations_and_actions_exactly(reduced, observation):
+    observations, actions, recording, fallen = _played_episode(seed=3, reduced=reduced, observation=observation)
+    demos = recording_steps(recording, frames_per_step=4, reduced_action_set=reduced, observation=observation)
     assert fallen  # random keys fall: the last FALL_MARGIN_STEPS steps are dropped
     kept = len(actions) - FALL_MARGIN_STEPS
     assert len(demos) == kept == demos.stats.steps
