@@ -413,7 +413,9 @@ class StudioApp:
             step = self.runner.policy_step
             info = (f"policy from training step {step:,}" if self.runner.policy_source == "training"
                     else self.runner.policy_source)
-            info += "   ·   Q W O P to take over" if who == AGENT else ""
+            hint = "   ·   Q W O P to take over" if who == AGENT else ""
+            room = (self.teach_button.rect.left - 8 if self.teach_button is not None else card.right) - b.right - 10
+            info += hint if f.small.size(info + hint)[0] <= room else ""  # the hint only where it fits
         else:
             info = "no policy yet: play yourself, or start training"
         s.blit(f.render(f.small, info, MUTED), (b.right + 10, card.top + 11))
