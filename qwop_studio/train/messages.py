@@ -77,7 +77,8 @@ class Demonstrations:
     """A human's takeover as demonstration steps for the trainer's behaviour-cloning term (teaching on).
 
     ``observations``: ``len(actions)`` observations of the runner's env at the start of each step,
-    float32 little-endian, C order (``len(actions) x 60`` values); ``actions``: the env's action
+    float32 little-endian, C order (``len(actions)`` x the env's observation size: 60, or 76 extended);
+    ``actions``: the env's action
     indices (rules: ``train/demos.py``). ``recording``: the takeover's recording in the run folder
     ("" if none). Answered by :class:`DemonstrationsAdded`, or a non-fatal :class:`Error`.
     """

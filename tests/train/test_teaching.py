@@ -1,8 +1,8 @@
-"""Live teaching, the trainer's side: Demonstrations messages reach a real trainer process and its BC term."""
+"""Live teaching, the trainer's side: Demonstrations messages reach the trainer's BC term through its commands."""
 from __future__ import annotations
 
 import csv
-import time
+import queue
 
 import numpy as np
 import pytest
@@ -11,13 +11,14 @@ from qwop_studio.recording import Recording
 from qwop_studio.sim import QWOPGame
 from qwop_studio.train import messages as msg
 from qwop_studio.train.bc_callback import DEMOS_CSV
-from qwop_studio.train.child import start_trainer_process
+from qwop_studio.train.config import load_config
 from qwop_studio.train.demos import recording_steps
 from qwop_studio.train.teaching import pack, unpack
+from qwop_studio.train.trainer import run_training
 
 from .conftest import TINY_PPO
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
+pytestmark = pytest.mark.timeout(120)
 
 
 def _demonstration_steps() -> tuple[np.ndarray, np.ndarray]:
@@ -48,13 +49,10 @@ def test_pack_and_unpack_round_trip_and_refuse_what_is_malformed():
             unpack(command, n_actions=9)
 
 
-def _wait(handle, until, timeout_s: float) -> list:
-    """Events until ``until(events)`` holds (or the timeout)."""
-    got: list = []
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and not until(got):
-        got.extend(handle.poll_events())
-        time.sleep(0.05)
+def _drain(events: queue.Queue) -> list:
+    got = []
+    while not events.empty():
+        got.append(events.get_nowait())
     return got
 
 
@@ -65,32 +63,25 @@ def _rows(path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def test_a_trainer_process_adds_live_demonstrations_and_learns_from_them(tmp_path):
+def test_the_trainer_takes_demonstrations_from_its_commands_and_learns_from_them(tmp_path):
+    """run_training as the studio's child runs it (commands and events queues), here in-process."""
     obs, actions = _demonstration_steps()
+    commands, events = queue.Queue(), queue.Queue()
+    commands.put(msg.Demonstrations(b"broken", (1,)))
+    commands.put(pack(obs, actions))
     run_dir = tmp_path / "run"
-    handle = start_trainer_process(TINY_PPO, run_dir, overrides={"total_timesteps": 2_000_000, "vec_env": "dummy",
-                                                                  "checkpoint_freq": 0})
-    try:
-        events = _wait(handle, lambda got: any(isinstance(e, msg.PolicySnapshot) for e in got), 60)
-        assert any(isinstance(e, msg.Started) for e in events), events
-        assert not (run_dir / DEMOS_CSV).exists()  # untaught: the BC term does nothing and logs nothing
-        handle.send(msg.Demonstrations(b"broken", (1,)))
-        handle.send(pack(obs, actions))
-        events = _wait(handle, lambda got: any(isinstance(e, msg.DemonstrationsAdded) for e in got), 30)
-        errors = [e for e in events if isinstance(e, msg.Error)]
-        assert len(errors) == 1 and not errors[0].fatal and "demonstrations not taken" in errors[0].message
-        added = next(e for e in events if isinstance(e, msg.DemonstrationsAdded))
-        assert added.added == added.taught_steps == added.demo_steps == len(actions)
-        assert added.bc_weight == pytest.approx(1.0)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and len(_rows(run_dir / DEMOS_CSV)) < 2:
-            handle.poll_events()
-            time.sleep(0.1)
-        rows = _rows(run_dir / DEMOS_CSV)
-        assert len(rows) >= 2, rows
-        samples = [int(r["bc_samples"]) for r in rows]
-        assert samples[0] > 0 and samples[1] > samples[0]  # the BC term learns from them, update after update
-        assert {int(r["taught_steps"]) for r in rows} == {len(actions)}
-        assert int(rows[0]["step"]) >= added.step
-    finally:
-        handle.stop(timeout=30)
+    config = load_config(TINY_PPO, {"vec_env": "dummy", "total_timesteps": 2048, "checkpoint_freq": 0})
+    run_training(config, run_dir, commands=commands, events=events, progress=False)
+    got = _drain(events)
+    errors = [e for e in got if isinstance(e, msg.Error)]
+    assert len(errors) == 1 and not errors[0].fatal and "demonstrations not taken" in errors[0].message
+    added = [e for e in got if isinstance(e, msg.DemonstrationsAdded)]
+    assert len(added) == 1
+    assert added[0].added == added[0].taught_steps == added[0].demo_steps == len(actions)
+    assert added[0].bc_weight == pytest.approx(1.0, abs=1e-5)  # the decay starts again at the step it came
+    rows = _rows(run_dir / DEMOS_CSV)
+    assert [int(r["step"]) for r in rows] == [512, 1024, 1536]  # after each update but the last
+    samples = [int(r["bc_samples"]) for r in rows]
+    assert samples == [4 * len(actions) * k for k in (1, 2, 3)]  # 4 minibatches of the whole (small) set
+    assert {int(r["taught_steps"]) for r in rows} == {len(actions)}
+    assert any(isinstance(e, msg.Finished) for e in got)
