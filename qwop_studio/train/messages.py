@@ -78,9 +78,9 @@ class Demonstrations:
 
     ``observations``: ``len(actions)`` observations of the runner's env at the start of each step,
     float32 little-endian, C order (``len(actions)`` x the env's observation size: 60, or 76 extended);
-    ``actions``: the env's action
-    indices (rules: ``train/demos.py``). ``recording``: the takeover's recording in the run folder
-    ("" if none). Answered by :class:`DemonstrationsAdded`, or a non-fatal :class:`Error`.
+    ``actions``: the env's action indices (rules: ``train/demos.py``). ``recording``: the takeover's
+    recording in the run folder ("" if none). Answered by :class:`DemonstrationsAdded`, or a non-fatal
+    :class:`Error`.
     """
 
     observations: bytes
