@@ -23,26 +23,26 @@ DEFAULT_EPOCHS: int = 120
 EXIT_USAGE = 2
 
 
-class OutputError(ValueError):
-    """An output path that cannot be written (one line)."""
+class ImitateError(ValueError):
+    """A bad `imitate` argument: an output path that cannot be written, or --epochs below 1 (one line)."""
 
 
 def check_output(path: str | os.PathLike, flag: str = "--out") -> Path:
-    """``path`` if a model can be written there, else :class:`OutputError` naming it. Creates nothing."""
+    """``path`` if a model can be written there, else :class:`ImitateError` naming it. Creates nothing."""
     out = Path(path)
     if out.suffix != ".zip":
-        raise OutputError(f"{flag} {path}: a model file must end in .zip")
+        raise ImitateError(f"{flag} {path}: a model file must end in .zip")
     if out.is_dir():
-        raise OutputError(f"{flag} {path}: is a directory")
+        raise ImitateError(f"{flag} {path}: is a directory")
     if out.exists() and not os.access(out, os.W_OK):
-        raise OutputError(f"{flag} {path}: the file exists and is not writable")
+        raise ImitateError(f"{flag} {path}: the file exists and is not writable")
     parent = out.parent.resolve()
     while not parent.exists():  # the nearest folder that exists must let us create the rest
         parent = parent.parent
     if not parent.is_dir():
-        raise OutputError(f"{flag} {path}: {parent} is not a directory")
+        raise ImitateError(f"{flag} {path}: {parent} is not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"{flag} {path}: cannot write in {parent} (permission denied)")
+        raise ImitateError(f"{flag} {path}: cannot write in {parent} (permission denied)")
     return out
 
 
@@ -63,7 +63,7 @@ def imitate(demos_path: str | os.PathLike, config_name: str | os.PathLike, out: 
     """Clone a policy from the recordings at ``demos_path`` for the config; save it to ``out``.
 
     Returns a summary (steps, stats, losses, accuracy, path). ``log(line)`` receives progress lines.
-    Raises :class:`OutputError`, :class:`~qwop_studio.train.config.ConfigError` or
+    Raises :class:`ImitateError`, :class:`~qwop_studio.train.config.ConfigError` or
     :class:`~qwop_studio.train.demos.DemoError` (one line) before any training for bad inputs.
     """
     from qwop_studio.train import callbacks as cb
@@ -76,7 +76,7 @@ def imitate(demos_path: str | os.PathLike, config_name: str | os.PathLike, out: 
     log = log or (lambda line: None)
     out_path = check_output(out)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise OutputError(f"--epochs {epochs}: must be an integer >= 1")
+        raise ImitateError(f"--epochs {epochs}: must be an integer >= 1")
     config = load_config(config_name or DEFAULT_CONFIG, {"seed": seed})
     demos = load_demos(demos_path, config.env.frames_per_step, config.env.reduced_action_set,
                        config.env.observation)
@@ -109,7 +109,7 @@ def imitate_from_args(args: argparse.Namespace) -> int:
 
     try:
         summary = imitate(args.demos, args.config, args.out, epochs=args.epochs, seed=args.seed, log=log)
-    except (OutputError, ConfigError, DemoError) as e:
+    except (ImitateError, ConfigError, DemoError) as e:
         print(f"qwop-studio imitate: {e}", file=sys.stderr)
         return EXIT_USAGE
     log(f"clone of {summary['steps']:,} demonstration steps ({summary['algorithm']}, config {summary['config']}): "
@@ -118,5 +118,5 @@ def imitate_from_args(args: argparse.Namespace) -> int:
     return 0
 
 
-__all__ = ["imitate", "imitate_from_args", "check_output", "build_model", "OutputError",
+__all__ = ["imitate", "imitate_from_args", "check_output", "build_model", "ImitateError",
            "DEFAULT_EPOCHS"]
