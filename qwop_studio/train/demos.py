@@ -13,6 +13,8 @@ The rules (one place; :data:`FALL_MARGIN_STEPS` is the only tuning constant):
   env, or a player not yet pressing anything): they are stepped but give no samples, and the step
   grid begins at the first frame with a key held. Why: an episode recorded by ``evaluate`` then
   cuts into exactly the env steps its policy took (its grid starts after its no-key start frames).
+  A studio takeover's recording (``takeover_..._human-from-<N>.json``, :data:`HUMAN_FROM`) holds
+  the agent's frames first: its grid begins at frame N, the human's first, as the studio cut it.
 * **A step's action** is the key state held for the most frames of the step (ties: the one held
   first), through ``env.actions.keys_to_action``. A step where the keys changed counts as *mixed*.
   The last step may be shorter when the game ended inside it (the env skips those ticks too).
@@ -23,6 +25,9 @@ The rules (one place; :data:`FALL_MARGIN_STEPS` is the only tuning constant):
   counted: no action of the set is what the player did. The full set expresses everything.
 * **Falls.** In a game that ended in a fall (not a landing), the last :data:`FALL_MARGIN_STEPS`
   steps are dropped: they are the moves that lost balance, not ones to copy.
+* **Hands off.** A recording that stops before its game's end (a player's quit, a takeover handed
+  back to the agent after seconds without a key) loses its trailing no-key steps and a last step cut
+  short: the player had let go, or had not finished it.
 * Frames after the env's episode is over (``episode_over``: the game ended, or the torso left the
   world; a player's recording may go on) give no samples.
 
@@ -32,6 +37,7 @@ not replay to its digest, nothing usable) raise :class:`DemoError` with one line
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -50,6 +56,10 @@ from qwop_studio.sim.keys import key_mask
 FALL_MARGIN_STEPS: int = 10
 
 
+#: A takeover recording's file name says from which frame the human played (``studio/teaching.py``).
+HUMAN_FROM = re.compile(r"human-from-(\d+)")
+
+
 class DemoError(ValueError):
     """Demonstrations that cannot be used; the message is one line naming the file or directory."""
 
@@ -65,6 +75,7 @@ class DemoStats:
     mapped_steps: int = 0  # kept steps whose key state the set holds only as another key state, same command
     dropped_inexpressible: int = 0  # steps whose motor command the action set has no action for
     dropped_before_fall: int = 0  # the last FALL_MARGIN_STEPS steps of games that ended in a fall
+    dropped_hands_off: int = 0  # trailing no-key steps (and an unfinished last one) of games stopped early
 
     def add(self, other: DemoStats) -> None:
         for f in fields(self):
@@ -74,7 +85,8 @@ class DemoStats:
         """One line for the terminal."""
         return (f"{self.steps:,} demonstration steps from {self.recordings} recordings ({self.frames:,} frames); "
                 f"{self.mixed_steps:,} mixed, {self.mapped_steps:,} mapped, dropped {self.dropped_inexpressible:,} "
-                f"the action set cannot express and {self.dropped_before_fall:,} before falls")
+                f"the action set cannot express, {self.dropped_before_fall:,} before falls and "
+                f"{self.dropped_hands_off:,} hands-off")
 
 
 @dataclass
@@ -129,24 +141,29 @@ def expressible_action(mask: int, reduced: bool) -> tuple[int, bool] | None:
 
 
 def recording_steps(recording: Recording, frames_per_step: int, reduced_action_set: bool,
-                    source: str = "recording", observation: str = "qwop-gym") -> DemoSet:
+                    source: str = "recording", observation: str = "qwop-gym",
+                    first_frame: int | None = None) -> DemoSet:
     """Replay one recording on a real env's game and cut it into demonstration steps (module docstring).
 
     ``observation``: the env's observation kind (``QWOPEnv(observation=...)``, the config's
-    ``env.observation``). Raises :class:`DemoError` naming ``source`` if the replay does not end in
-    the recorded state.
+    ``env.observation``). ``first_frame``: where the step grid begins (default: the first frame with
+    a key held). Raises :class:`DemoError` naming ``source`` if the replay does not end in the
+    recorded state.
     """
     env = QWOPEnv(frames_per_step=frames_per_step, reduced_action_set=reduced_action_set, start_noop_max=0,
                   observation=observation)
     env.reset()
     game = env.game
     keys = recording.keys
-    start = next((i for i, m in enumerate(keys) if m), len(keys))
+    start = next((i for i, m in enumerate(keys) if m), len(keys)) if first_frame is None else first_frame
+    if not 0 <= start <= len(keys):
+        raise DemoError(f"{source}: its first demonstrated frame {start} lies outside its {len(keys)} frames")
     for mask in keys[:start]:
         game.step(mask)
     observations: list[np.ndarray] = []
     key_states: list[int] = []
     mixed: list[bool] = []
+    short = False  # the last step has fewer than frames_per_step frames
     i = start
     while i < len(keys) and not episode_over(game):
         observations.append(env.observe())
@@ -158,6 +175,8 @@ def recording_steps(recording: Recording, frames_per_step: int, reduced_action_s
         i += len(held)
         key_states.append(step_key_state(held))
         mixed.append(len(set(held)) > 1)
+        short = len(held) < frames_per_step
+    ended = episode_over(game)
     for mask in keys[i:]:  # after the end: no samples, but the digest needs every frame
         game.step(mask)
     if state_digest(game) != recording.final_state_sha256:
@@ -165,6 +184,11 @@ def recording_steps(recording: Recording, frames_per_step: int, reduced_action_s
                         "game recorded it); record it again")
     stats = DemoStats(recordings=1, frames=len(keys))
     n = len(key_states)
+    if not ended:  # stopped before the game's end: the unfinished last step and the hands-off ones go
+        n -= int(short and n > 0)
+        while n and key_states[n - 1] == 0:
+            n -= 1
+        stats.dropped_hands_off = len(key_states) - n
     if game.fallen and not game.landed:
         stats.dropped_before_fall = min(n, FALL_MARGIN_STEPS)
         n -= stats.dropped_before_fall
@@ -228,8 +252,9 @@ def load_demos(path: str | os.PathLike, frames_per_step: int, reduced_action_set
             recording = load_recording(file)
         except RecordingError as e:
             raise DemoError(str(e)) from None
+        human_from = HUMAN_FROM.search(file.stem)
         part = recording_steps(recording, frames_per_step, reduced_action_set, source=f"recording {file}",
-                               observation=observation)
+                               observation=observation, first_frame=int(human_from.group(1)) if human_from else None)
         parts_obs.append(part.observations)
         parts_act.append(part.actions)
         result.stats.add(part.stats)
@@ -240,5 +265,5 @@ def load_demos(path: str | os.PathLike, frames_per_step: int, reduced_action_set
     return result
 
 
-__all__ = ["FALL_MARGIN_STEPS", "DemoError", "DemoSet", "DemoStats", "load_demos", "check_demos", "recording_files",
+__all__ = ["FALL_MARGIN_STEPS", "HUMAN_FROM", "DemoError", "DemoSet", "DemoStats", "load_demos", "check_demos", "recording_files",
            "recording_steps", "step_key_state", "expressible_action"]

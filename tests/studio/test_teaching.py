@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pygame
 import pytest
-from studio_helpers import key, press_button, run_frames_until
+from studio_helpers import FakeClock, key, press_button, run_frames_until
 
 from qwop_studio.recording import load_recording, replay_game
-from qwop_studio.studio.runner import AGENT, HUMAN, TAKEOVER_IDLE_S
+from qwop_studio.studio.runner import AGENT, HUMAN, TAKEOVER_IDLE_S, LiveRunner
 from qwop_studio.studio.teaching import TAKEOVERS_DIR
 from qwop_studio.studio.trainer_link import LinkState
 from qwop_studio.train.bc_callback import DEMOS_CSV
+from qwop_studio.train.demos import load_demos
+from qwop_studio.train.teaching import unpack
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = pytest.mark.timeout(150)
 
 #: A takeover: (pygame key, frames held) in turn, each released before the next.
 STRIDE = [(pygame.K_w, 8), (pygame.K_o, 8), (pygame.K_q, 8), (pygame.K_p, 8)]
@@ -40,6 +43,48 @@ def _rows(path) -> list[dict[str, str]]:
         return []
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+class FirstAction:
+    """Stands in for the training run's policy (the runner's own loading is tested elsewhere)."""
+
+    step = 1
+    env_kwargs = {"frames_per_step": 4, "reduced_action_set": True, "start_noop_max": 0}
+
+    def act(self, obs: np.ndarray) -> int:
+        return 1
+
+
+def _runner_key(runner: LiveRunner, kind: int, k: int) -> None:
+    runner.handle_event(pygame.event.Event(kind, {"key": k, "mod": 0, "unicode": "", "scancode": 0}))
+
+
+def test_the_steps_sent_are_the_takeovers_recording_cut_by_the_recordings_rules(tmp_path):
+    clock = FakeClock()
+    runner = LiveRunner(clock=clock, models_dir=None, load_in_background=False)
+    runner.set_policy(FirstAction(), "training")
+    runner.teacher.enabled, runner.teacher.run_dir = True, tmp_path
+    for _ in range(9):  # the agent plays 9 frames: the takeover starts mid-step, at frame 9
+        clock.advance(1 / 30)
+        runner.update(1 / 30)
+    for k, frames in STRIDE:
+        _runner_key(runner, pygame.KEYDOWN, k)
+        for _ in range(frames):
+            clock.advance(1 / 30)
+            runner.update(1 / 30)
+        _runner_key(runner, pygame.KEYUP, k)
+    while runner.controller == HUMAN:  # hands off until the agent takes back
+        clock.advance(1 / 30)
+        runner.update(1 / 30)
+    [message] = runner.teacher.take_messages()
+    observations, actions = unpack(message, n_actions=9)
+    assert actions.tolist() == [2, 2, 3, 3, 1, 1, 4, 4]  # W, O, Q, P: 2 steps each ...
+    from_disk = load_demos(tmp_path / TAKEOVERS_DIR, frames_per_step=4, reduced_action_set=True)
+    np.testing.assert_array_equal(from_disk.observations, observations)
+    np.testing.assert_array_equal(from_disk.actions, actions)
+    assert from_disk.stats.dropped_hands_off > 0  # ... and the idle steps before the agent came back dropped
+    assert message.recording == str(runner.teacher.saved[0])
+    assert "human-from-9" in runner.teacher.saved[0].name
 
 
 def test_teaching_turns_a_takeover_into_demonstrations_the_trainer_learns_from(make_app, fake_clock):

@@ -148,3 +148,18 @@ def test_extend_checks_shapes_and_actions():
     with pytest.raises(ValueError, match="2 observations but 1 actions"):
         demos.extend(np.zeros((2, 60)), [1])
     assert len(demos) == 3
+
+
+def test_a_recording_stopped_before_its_end_loses_its_hands_off_and_unfinished_steps():
+    masks = [Q] * 4 + [O] * 4 + [0] * 8 + [P] * 2  # two steps, two hands-off steps, half a step
+    demos = recording_steps(_recording(masks), frames_per_step=4, reduced_action_set=True)
+    assert [REDUCED_ACTIONS[a] for a in demos.actions] == ["Q", "O"]
+    assert demos.stats.dropped_hands_off == 3
+
+
+def test_a_takeover_recording_is_cut_from_the_humans_first_frame(tmp_path):
+    masks = [Q] * 6 + [W] * 8  # the agent's 6 frames, then the human's 2 steps of W
+    save_recording(_recording(masks), tmp_path / "takeover_20250101-000000_human-from-6.json")
+    demos = load_demos(tmp_path, frames_per_step=4, reduced_action_set=True)
+    assert [REDUCED_ACTIONS[a] for a in demos.actions] == ["W", "W"]
+    assert demos.stats.mixed_steps == 0
