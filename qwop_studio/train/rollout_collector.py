@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from qwop_studio.env.sb3_internals import set_pending_resets
 from qwop_studio.train.lean_policy import LeanActor
 from qwop_studio.train.rollout_shared import Attachment
 
@@ -81,8 +82,7 @@ class Collector:
         if cmd == "attach":
             return self.attach(data)
         if cmd == "reset":
-            seeds, options = data
-            venv._seeds, venv._options = list(seeds), list(options)
+            set_pending_resets(venv, *data)
             self.last_obs = venv.reset()
             self.last_episode_starts = np.ones((self.n_envs,), dtype=bool)
             return self.last_obs, list(venv.reset_infos)

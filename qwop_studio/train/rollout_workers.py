@@ -37,6 +37,7 @@ from stable_baselines3.common.vec_env import VecEnv
 from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, VecEnvIndices
 
 from qwop_studio.env.limits import MAX_EPISODE_STEPS
+from qwop_studio.env.sb3_internals import pending_resets
 from qwop_studio.train.rollout_collector import worker_main
 from qwop_studio.train.rollout_shared import Attachment, PolicyRecipe, RolloutLayout
 
@@ -177,8 +178,7 @@ class RolloutWorkers(VecEnv):
     # ------------------------------------------------------------------------------ VecEnv
     def reset(self):
         self.drop_rollout()
-        replies = self._ask_all("reset", lambda w: ([self._seeds[i] for i in self.shards[w]],
-                                                     [self._options[i] for i in self.shards[w]]))
+        replies = self._ask_all("reset", lambda w: pending_resets(self, self.shards[w]))
         self.reset_infos = [info for _, infos in replies for info in infos]
         self._reset_seeds()
         self._reset_options()
