@@ -25,9 +25,7 @@ from qwop_studio.recording import Recording, save_recording
 from qwop_studio.sim.game import QWOPGame
 from qwop_studio.train import messages as msg
 from qwop_studio.train.demos import recording_steps
-from qwop_studio.train.teaching import pack
-
-TAKEOVERS_DIR = "takeovers"
+from qwop_studio.train.teaching import TAKEOVERS_DIR, pack
 
 
 class TakeoverTeacher:

@@ -36,8 +36,8 @@ from qwop_studio.env.actions import action_table
 from qwop_studio.fileio import append_lines, atomic_write_text, start_csv
 from qwop_studio.train import messages as msg
 from qwop_studio.train.bc import as_tensors, bc_step, clone_epochs
-from qwop_studio.train.demos import DemoSet, load_demos
-from qwop_studio.train.teaching import DemonstrationInbox, unpack
+from qwop_studio.train.demos import DemoError, DemoSet, load_demos
+from qwop_studio.train.teaching import TAKEOVERS_DIR, DemonstrationInbox, unpack
 
 DEMOS_CSV = "demos.csv"
 DEMOS_COLUMNS = ("step", "bc_weight", "bc_loss", "demo_steps", "bc_samples", "taught_steps")
@@ -170,16 +170,18 @@ def _drop_rows_after(path: Path, step: int) -> None:
 
 def demos_callback(model: Any, config: Any, run_dir: Path, pretrain: bool, live: bool = False,
                    events: Any = None) -> BehaviourCloningCallback | None:
-    """The BC callback for a config with ``demos.dir``, or for a ``live`` (studio) run that may be taught.
+    """The BC callback for a config with ``demos.dir``, a ``live`` (studio) run that may be taught, or a
+    run folder that holds takeovers taught before (a resumed run keeps what it was taught).
 
-    None when there is neither. Clones the model on the recordings first if ``pretrain``. Called by
-    the trainer after the model is built and before ``learn``. Raises
-    :class:`~qwop_studio.train.demos.DemoError` (one line) for unusable recordings.
+    None when there is none of these. Clones the model on the recordings first if ``pretrain``. Called
+    by the trainer after the model is built and before ``learn``. Raises
+    :class:`~qwop_studio.train.demos.DemoError` (one line) for unusable recordings in ``demos.dir``.
     """
     from qwop_studio.train.config import DemosConfig
 
     demos_cfg = getattr(config, "demos", None)
-    if (demos_cfg is None or not demos_cfg.dir) and not live:
+    taught = _taught_before(Path(run_dir), config)
+    if (demos_cfg is None or not demos_cfg.dir) and not live and taught is None:
         return None
     demos_cfg = demos_cfg or DemosConfig()
     if not demos_cfg.dir:
@@ -194,8 +196,33 @@ def demos_callback(model: Any, config: Any, run_dir: Path, pretrain: bool, live:
         with contextlib.suppress(IndexError):
             print(f"pretrained on them for {demos_cfg.pretrain_epochs} epochs (loss {losses[0]:.3f} -> "
                   f"{losses[-1]:.3f})", file=sys.stderr)
-    return BehaviourCloningCallback(demos, demos_cfg.bc_weight, demos_cfg.bc_decay_steps, demos_cfg.bc_batch_size,
-                                    demos_cfg.bc_batches, Path(run_dir) / DEMOS_CSV, seed=config.seed, events=events)
+    callback = BehaviourCloningCallback(demos, demos_cfg.bc_weight, demos_cfg.bc_decay_steps,
+                                        demos_cfg.bc_batch_size, demos_cfg.bc_batches, Path(run_dir) / DEMOS_CSV,
+                                        seed=config.seed, events=events)
+    if taught is not None:
+        from qwop_studio.train.callbacks import emit
+
+        callback.add(taught.observations, taught.actions)
+        callback.taught_steps = len(taught)
+        step = model.num_timesteps
+        print(f"taught in the studio before: {taught.stats.summary()}", file=sys.stderr)
+        emit(events, msg.DemonstrationsAdded(step, len(taught), len(taught), callback.demo_steps,
+                                             bc_weight_at(step, demos_cfg.bc_weight, demos_cfg.bc_decay_steps)))
+    return callback
+
+
+def _taught_before(run_dir: Path, config: Any) -> DemoSet | None:
+    """The steps of the takeovers saved in ``run_dir/takeovers/`` (None if none; a bad file is skipped
+    with a note: the run goes on without them)."""
+    folder = run_dir / TAKEOVERS_DIR
+    if not any(folder.glob("*.json")):
+        return None
+    try:
+        taught = load_demos(folder, config.env.frames_per_step, config.env.reduced_action_set, config.env.observation)
+    except DemoError as e:
+        print(f"note: the takeovers taught before are not used: {e}", file=sys.stderr)
+        return None
+    return taught
 
 
 __all__ = ["BehaviourCloningCallback", "bc_weight_at", "demos_callback", "DEMOS_CSV", "DEMOS_COLUMNS"]

@@ -18,6 +18,8 @@ import numpy as np
 from qwop_studio.env.observation import OBS_SIZE
 from qwop_studio.train import messages as msg
 
+#: Where a run keeps the recordings of its takeovers taught in the studio (``<run>/takeovers/``).
+TAKEOVERS_DIR = "takeovers"
 #: The wire format of ``Demonstrations.observations``.
 OBS_DTYPE = np.dtype("<f4")
 
@@ -79,4 +81,4 @@ class DemonstrationInbox:
         self.commands.put(item)
 
 
-__all__ = ["pack", "unpack", "DemonstrationInbox", "OBS_DTYPE"]
+__all__ = ["pack", "unpack", "DemonstrationInbox", "OBS_DTYPE", "TAKEOVERS_DIR"]

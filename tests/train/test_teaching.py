@@ -7,13 +7,13 @@ import queue
 import numpy as np
 import pytest
 
-from qwop_studio.recording import Recording
+from qwop_studio.recording import Recording, save_recording
 from qwop_studio.sim import QWOPGame
 from qwop_studio.train import messages as msg
 from qwop_studio.train.bc_callback import DEMOS_CSV
 from qwop_studio.train.config import load_config
 from qwop_studio.train.demos import recording_steps
-from qwop_studio.train.teaching import pack, unpack
+from qwop_studio.train.teaching import TAKEOVERS_DIR, pack, unpack
 from qwop_studio.train.trainer import run_training
 
 from .conftest import TINY_PPO
@@ -85,3 +85,21 @@ def test_the_trainer_takes_demonstrations_from_its_commands_and_learns_from_them
     assert samples == [4 * len(actions) * k for k in (1, 2, 3)]  # 4 minibatches of the whole (small) set
     assert {int(r["taught_steps"]) for r in rows} == {len(actions)}
     assert any(isinstance(e, msg.Finished) for e in got)
+
+
+def test_a_resumed_run_keeps_learning_from_the_takeovers_saved_in_its_folder(tmp_path):
+    """The studio saves every takeover in <run>/takeovers/; a run started there again takes them back."""
+    game, keys = QWOPGame(), []
+    for mask in [2] * 8 + [4] * 8 + [1] * 8 + [8] * 8:  # W, O, Q, P from a standing start: 8 steps
+        game.step(mask)
+        keys.append(mask)
+    run_dir = tmp_path / "run"
+    save_recording(Recording.of_game(keys, game, stopped_by="quit"),
+                   run_dir / TAKEOVERS_DIR / "takeover_20250101-000000_human-from-0.json")
+    events = queue.Queue()
+    config = load_config(TINY_PPO, {"vec_env": "dummy", "total_timesteps": 1024, "checkpoint_freq": 0})
+    run_training(config, run_dir, commands=queue.Queue(), events=events, progress=False)
+    added = [e for e in _drain(events) if isinstance(e, msg.DemonstrationsAdded)]
+    assert len(added) == 1 and added[0].step == 0 and added[0].taught_steps == added[0].demo_steps == 8
+    rows = _rows(run_dir / DEMOS_CSV)
+    assert rows and int(rows[0]["bc_samples"]) > 0 and int(rows[0]["taught_steps"]) == 8
