@@ -68,6 +68,7 @@ class BehaviourCloningCallback(BaseCallback):
         self._updates_seen: int | None = None
         self._tensors: tuple[Any, Any] | None = None
         self._csv_started = False
+        self._announce: msg.DemonstrationsAdded | None = None  # sent when training starts (after Started)
 
     @property
     def demo_steps(self) -> int:
@@ -105,6 +106,11 @@ class BehaviourCloningCallback(BaseCallback):
         return DemonstrationInbox(commands, self.receive)
 
     def _on_training_start(self) -> None:
+        from qwop_studio.train.callbacks import emit
+
+        if self._announce is not None:  # takeovers taught before a resume: the studio's card shows them
+            emit(self.events, self._announce)
+            self._announce = None
         self._updates_seen = getattr(self.model, "_n_updates", 0)
         if self.csv_path is not None and self.csv_path.is_file():  # a resumed run's log
             _drop_rows_after(self.csv_path, self.model.num_timesteps)
@@ -200,14 +206,12 @@ def demos_callback(model: Any, config: Any, run_dir: Path, pretrain: bool, live:
                                         demos_cfg.bc_batch_size, demos_cfg.bc_batches, Path(run_dir) / DEMOS_CSV,
                                         seed=config.seed, events=events)
     if taught is not None:
-        from qwop_studio.train.callbacks import emit
-
         callback.add(taught.observations, taught.actions)
         callback.taught_steps = len(taught)
         step = model.num_timesteps
         print(f"taught in the studio before: {taught.stats.summary()}", file=sys.stderr)
-        emit(events, msg.DemonstrationsAdded(step, len(taught), len(taught), callback.demo_steps,
-                                             bc_weight_at(step, demos_cfg.bc_weight, demos_cfg.bc_decay_steps)))
+        callback._announce = msg.DemonstrationsAdded(step, len(taught), len(taught), callback.demo_steps,
+                                                     bc_weight_at(step, demos_cfg.bc_weight, demos_cfg.bc_decay_steps))
     return callback
 
 

@@ -99,7 +99,10 @@ def test_a_resumed_run_keeps_learning_from_the_takeovers_saved_in_its_folder(tmp
     events = queue.Queue()
     config = load_config(TINY_PPO, {"vec_env": "dummy", "total_timesteps": 1024, "checkpoint_freq": 0})
     run_training(config, run_dir, commands=queue.Queue(), events=events, progress=False)
-    added = [e for e in _drain(events) if isinstance(e, msg.DemonstrationsAdded)]
+    got = _drain(events)
+    added = [e for e in got if isinstance(e, msg.DemonstrationsAdded)]
     assert len(added) == 1 and added[0].step == 0 and added[0].taught_steps == added[0].demo_steps == 8
+    started = next(i for i, e in enumerate(got) if isinstance(e, msg.Started))
+    assert got.index(added[0]) > started  # after Started, which resets the studio's count
     rows = _rows(run_dir / DEMOS_CSV)
     assert rows and int(rows[0]["bc_samples"]) > 0 and int(rows[0]["taught_steps"]) == 8
