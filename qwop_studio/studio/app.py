@@ -40,7 +40,7 @@ from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 from qwop_studio import resources
 from qwop_studio.render.pacing import FramePacer
 from qwop_studio.saves import SavesError, check_saves_root, runs_dir
-from qwop_studio.studio import controls as ctl
+from qwop_studio.studio import intents, look, sliders, status_card, toolbar
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
 from qwop_studio.studio.runner import AGENT, MODELS_DIR, LiveRunner
 from qwop_studio.studio.trainer_link import LinkState, StartRequest, TrainerLink
@@ -68,7 +68,7 @@ CHART_ROW_FRACTION = 0.29
 BACKGROUND = (18, 20, 28)
 TOOLBAR_BG = (24, 27, 37)
 TOOLBAR_LINE = (40, 45, 60)
-TEXT, MUTED = ctl.TEXT, ctl.MUTED
+TEXT, MUTED = look.TEXT, look.MUTED
 CONTROLLER_COLOURS = {"AGENT": (52, 120, 220), "HUMAN": (226, 120, 40)}
 
 
@@ -115,16 +115,16 @@ class StudioApp:
         self.fps = fps
         self.runs_root = runs_dir() if runs_root is None else Path(runs_root)  # new runs; "Open run…" starts here
         self.overrides = overrides
-        self.fonts = ctl.Fonts()
+        self.fonts = look.Fonts()
         self.link = TrainerLink()
         self.runner = LiveRunner(clock=clock, models_dir=models_dir)
         self._weights_shown_for: str | None = None
         self.chart_data = ChartData()
         self.charts = [ChartView("reward"), ChartView("distance")]
         self.chart_menus: list[UIDropDownMenu] = []
-        self.toolbar = ctl.Toolbar(self.manager, _config_names(), config or _default_config(), self.runs_root)
-        self.status = ctl.StatusCard(self.manager, self.fonts)
-        self.sliders = ctl.RewardSliders(self.manager, self.fonts, clock=clock)
+        self.toolbar = toolbar.Toolbar(self.manager, _config_names(), config or _default_config(), self.runs_root)
+        self.status = status_card.StatusCard(self.manager, self.fonts)
+        self.sliders = sliders.RewardSliders(self.manager, self.fonts, clock=clock)
         self.manual_button: UIButton | None = None
         self.teach_button: UIButton | None = None
         self.reset_button: UIButton | None = None
@@ -255,21 +255,21 @@ class StudioApp:
                 self.file_dialog = None
 
     # ----------------------------------------------------------------------------- actions
-    def do(self, intent: ctl.Intent) -> None:
+    def do(self, intent: intents.Intent) -> None:
         """Carry out what a control asked for."""
-        if intent == ctl.START:
+        if intent == intents.START:
             self.start_training()
-        elif intent == ctl.PAUSE:
+        elif intent == intents.PAUSE:
             self.link.pause()
-        elif intent == ctl.RESUME:
+        elif intent == intents.RESUME:
             self.link.resume()
-        elif intent == ctl.CHECKPOINT:
+        elif intent == intents.CHECKPOINT:
             self.link.save_checkpoint()
-        elif intent == ctl.STOP:
+        elif intent == intents.STOP:
             self.link.stop()
-        elif intent == ctl.RESUME_DEAD:
+        elif intent == intents.RESUME_DEAD:
             self.resume_after_death()
-        elif intent == ctl.OPEN_RUN:
+        elif intent == intents.OPEN_RUN:
             self.open_run_dialog()
 
     def start_training(self, request: StartRequest | None = None) -> None:
@@ -282,7 +282,7 @@ class StudioApp:
                                    overrides=self.overrides)
         self._last_request = request
         self.chart_data.clear()
-        self.status.progress = ctl.Progress()
+        self.status.progress = status_card.Progress()
         self.link.start(request)
 
     def resume_after_death(self) -> None:
@@ -394,9 +394,9 @@ class StudioApp:
         tb = r["toolbar"]
         bg.fill(TOOLBAR_BG, tb)
         pygame.draw.line(bg, TOOLBAR_LINE, tb.bottomleft, (tb.right, tb.bottom))
-        ctl.draw_card(bg, r["runner"], "Live runner", f.title)
+        look.draw_card(bg, r["runner"], "Live runner", f.title)
         for i in range(len(self.charts)):
-            ctl.draw_card(bg, r[f"chart{i}"], None, f.title)
+            look.draw_card(bg, r[f"chart{i}"], None, f.title)
         self.status.draw_background(bg)
         self.sliders.draw_background(bg)
         return bg

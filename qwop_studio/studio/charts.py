@@ -17,18 +17,16 @@ import math
 import time
 from collections import deque
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pygame
 
+from qwop_studio.studio.look import COLOURS, Colour, Fonts
 from qwop_studio.train import messages as msg
 from qwop_studio.train.eval_log import EVALUATIONS, read_evaluations
 from qwop_studio.train.progress_log import PROGRESS, read_progress
 from qwop_studio.train.weight_log import read_weight_log
-
-Colour = tuple[int, int, int]
 
 #: Episodes in the moving average (as SB3's ``ep_info_buffer``).
 MOVING_AVERAGE_EPISODES = 100
@@ -38,17 +36,10 @@ MAX_POINTS = 6000
 REDRAW_INTERVAL_S = 0.3
 
 # ---------------------------------------------------------------------------------- look
-BACKGROUND: Colour = (27, 31, 42)
-PLOT_BACKGROUND: Colour = (21, 24, 33)
-GRID: Colour = (46, 52, 68)
-AXIS_TEXT: Colour = (138, 148, 170)
-TITLE_TEXT: Colour = (222, 228, 240)
-EMPTY_TEXT: Colour = (110, 118, 138)
-MARKER: Colour = (236, 178, 64)
-RAW_POINT: Colour = (84, 132, 196)
-EVAL_POINT: Colour = (120, 220, 140)
-LINE: Colour = (98, 196, 255)
-FONT_FILE = "NotoSans-Regular.ttf"
+# the colours are data (assets/studio_colours.json, read by look.py)
+BACKGROUND, PLOT_BACKGROUND, GRID = COLOURS["chart_background"], COLOURS["plot_background"], COLOURS["grid"]
+AXIS_TEXT, TITLE_TEXT, EMPTY_TEXT = COLOURS["axis_text"], COLOURS["title_text"], COLOURS["empty_text"]
+MARKER, RAW_POINT, EVAL_POINT, LINE = COLOURS["marker"], COLOURS["raw_point"], COLOURS["eval_point"], COLOURS["line"]
 
 
 @dataclass(frozen=True)
@@ -294,22 +285,6 @@ def short_number(v: float) -> str:
     return f"{v:.3g}"
 
 
-class Fonts:
-    """The chart fonts (pygame-gui's Noto Sans, so charts match the widgets)."""
-
-    def __init__(self) -> None:
-        if not pygame.font.get_init():
-            pygame.font.init()
-        path = str(resources.files("pygame_gui.data") / FONT_FILE)
-        try:
-            self.title = pygame.font.Font(path, 14)
-            self.small = pygame.font.Font(path, 11)
-        except (OSError, FileNotFoundError):
-            self.title = pygame.font.Font(None, 18)
-            self.small = pygame.font.Font(None, 14)
-        self.title.set_bold(True)
-
-
 class ChartView:
     """One chart slot: draws the chosen chart into a cached surface, redrawn when the data changes."""
 
@@ -353,9 +328,9 @@ class ChartView:
         pts = data.series[spec.points] if spec.points else None
         evals = data.series[spec.evals] if spec.evals else None
         latest = f"  {self._fmt(line.ys[-1], spec)}" if len(line) else ""
-        surf.blit(f.title.render(title, True, TITLE_TEXT), (10, 6))
+        surf.blit(f.chart_title.render(title, True, TITLE_TEXT), (10, 6))
         if latest:
-            label = f.title.render(latest.strip(), True, LINE)
+            label = f.chart_title.render(latest.strip(), True, LINE)
             surf.blit(label, (w - label.get_width() - 10, 6))
         plot = pygame.Rect(52, 30, max(10, w - 64), max(10, h - 52))
         surf.fill(PLOT_BACKGROUND, plot)
@@ -366,7 +341,7 @@ class ChartView:
         xs_all = np.concatenate((pts_x, line_x, eval_x))
         ys_all = np.concatenate((pts_y, line_y, eval_y))
         if not len(xs_all):
-            msg_s = f.small.render("waiting for data", True, EMPTY_TEXT)
+            msg_s = f.chart_small.render("waiting for data", True, EMPTY_TEXT)
             surf.blit(msg_s, msg_s.get_rect(center=plot.center))
             return
         x0, x1 = 0.0, max(float(xs_all.max()), 1.0)
@@ -393,18 +368,18 @@ class ChartView:
         for t in nice_ticks(y0, y1, 4):
             y = round(sy(t))
             pygame.draw.line(surf, GRID, (plot.left, y), (plot.right - 1, y))
-            lab = f.small.render(f"{t:.0%}" if spec.percent else short_number(t), True, AXIS_TEXT)
+            lab = f.chart_small.render(f"{t:.0%}" if spec.percent else short_number(t), True, AXIS_TEXT)
             surf.blit(lab, lab.get_rect(midright=(plot.left - 5, y)))
         for t in nice_ticks(x0, x1, max(2, plot.w // 90)):
             x = round(sx(t))
             pygame.draw.line(surf, GRID, (x, plot.top), (x, plot.bottom - 1))
-            lab = f.small.render(short_number(t), True, AXIS_TEXT)
+            lab = f.chart_small.render(short_number(t), True, AXIS_TEXT)
             surf.blit(lab, lab.get_rect(midtop=(min(max(x, plot.left + 10), plot.right - 10), plot.bottom + 3)))
         marker_xs = [round(sx(step)) for step, _ in data.markers]
         for x in marker_xs:
             for y in range(plot.top, plot.bottom, 6):
                 pygame.draw.line(surf, MARKER, (x, y), (x, min(y + 3, plot.bottom - 1)))
-        marker_labels = place_marker_labels(f.small, [(x, label) for x, (_, label) in zip(marker_xs, data.markers,
+        marker_labels = place_marker_labels(f.chart_small, [(x, label) for x, (_, label) in zip(marker_xs, data.markers,
                                                                                         strict=True)], plot)
         if len(pts_x):
             _draw_dots(surf, np.round(sx(pts_x)).astype(int) - 1, np.round(sy(pts_y)).astype(int) - 1, RAW_POINT)

@@ -195,7 +195,32 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         cb.emit(events, msg.Finished(model.num_timesteps, str(final), stopped, str(last)))
         return final
     finally:
-        for env in (venv, eval_env):
-            if env is not None:
-                with contextlib.suppress(Exception):
-                    env.close()
+        close_envs([env for env in (venv, eval_env) if env is not None])
+
+
+#: How long closing the vector envs may take before their worker processes are terminated.
+CLOSE_TIMEOUT_S = 15.0
+
+
+def close_envs(envs: list[Any], timeout_s: float = CLOSE_TIMEOUT_S) -> None:
+    """Close ``envs``; if that has not finished within ``timeout_s``, terminate this process's children.
+
+    Why: a Ctrl+C or SIGTERM that lands while the main process is reading a worker's reply leaves
+    that pipe mid-message, and a vector env's ``close`` then waits for a reply that never comes. The
+    checkpoint is saved by then, so ending the workers is safe, and the command must end promptly.
+    """
+    import multiprocessing
+    import threading
+
+    def close_all() -> None:
+        for env in envs:
+            with contextlib.suppress(Exception):
+                env.close()
+
+    closer = threading.Thread(target=close_all, name="close-envs", daemon=True)
+    closer.start()
+    closer.join(timeout_s)
+    if closer.is_alive():
+        for child in multiprocessing.active_children():
+            child.terminate()
+        closer.join(2.0)

@@ -137,9 +137,9 @@ def test_missing_or_damaged_history_adds_nothing(tmp_path):
 
 def test_marker_labels_never_overlap_and_stay_inside_the_plot():
     from qwop_studio.studio.charts import place_marker_labels
-    from qwop_studio.studio.controls import Fonts
+    from qwop_studio.studio.look import Fonts
 
-    font = Fonts().small
+    font = Fonts().chart_small
     plot = pygame.Rect(52, 30, 360, 150)
     # a schedule stage and a slider change a few pixels apart, and one at the plot's right edge
     placed = place_marker_labels(font, [(100, "time cost 20, velocity 0.3"), (104, "posture 0.4"),
@@ -155,9 +155,9 @@ def test_marker_labels_never_overlap_and_stay_inside_the_plot():
 
 def test_marker_labels_that_find_no_room_are_left_out():
     from qwop_studio.studio.charts import place_marker_labels
-    from qwop_studio.studio.controls import Fonts
+    from qwop_studio.studio.look import Fonts
 
-    font = Fonts().small
+    font = Fonts().chart_small
     plot = pygame.Rect(52, 30, 360, 150)
     placed = place_marker_labels(font, [(200, f"change {i}") for i in range(20)], plot)
     rects = [rect for _, rect in placed]

@@ -1,5 +1,6 @@
 """The status card's figures and notices, driven by the trainer's own event types."""
-from qwop_studio.studio.controls import GOOD, MUTED, Progress
+from qwop_studio.studio.look import GOOD, MUTED
+from qwop_studio.studio.status_card import Progress
 from qwop_studio.train import messages as msg
 
 

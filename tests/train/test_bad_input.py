@@ -92,3 +92,25 @@ def test_after_ctrl_c_or_sigterm_the_episode_log_reaches_the_saved_checkpoint(tm
     # random-key episodes of 2 envs end every ~25 steps; a lost flush would be ~1 s (thousands of steps)
     assert step - last_logged < 400, (step, last_logged)
 
+
+
+class _CloseNeverReturns:
+    """A vector env whose close waits forever, as one does on a pipe left mid-message by a signal."""
+
+    def close(self) -> None:
+        import threading
+
+        threading.Event().wait()
+
+
+def test_closing_envs_that_hang_ends_their_worker_processes_in_time():
+    import multiprocessing
+
+    from qwop_studio.train.trainer import close_envs
+
+    worker = multiprocessing.get_context("spawn").Process(target=time.sleep, args=(600,), daemon=True)
+    worker.start()
+    started = time.monotonic()
+    close_envs([_CloseNeverReturns()], timeout_s=1.0)
+    worker.join(5)
+    assert not worker.is_alive() and time.monotonic() - started < 8
