@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 #: subcommand -> "module:function"; the function takes the parsed arguments and returns an exit code.
 COMMANDS: dict[str, str] = {
-    "studio": "qwop_studio.studio.app:run_from_args",
+    "studio": "qwop_studio.studio.launch:run_from_args",
     "play": "qwop_studio.play:run_from_args",
     "replay": "qwop_studio.replay:run_from_args",
     "train": "qwop_studio.train.cli:train_from_args",

@@ -1,7 +1,7 @@
 """What a desktop window takes from its user: the Q/W/O/P keys as key bits, and ``--size WxH``.
 
 Shared by manual play (``play.py``) and the studio (``studio/app.py``, the live runner in
-``studio/runner.py``), so that both read the keyboard and a window size the same way.
+``studio/live_runner.py``), so that both read the keyboard and a window size the same way.
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ import pygame  # noqa: E402
 
 from qwop_studio.render.pacing import FramePacer  # noqa: E402
 from qwop_studio.studio.app import StudioApp  # noqa: E402
-from qwop_studio.studio.runner import AGENT  # noqa: E402
+from qwop_studio.studio.live_runner import AGENT  # noqa: E402
 from qwop_studio.studio.trainer_link import LinkState  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

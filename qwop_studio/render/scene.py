@@ -29,7 +29,7 @@ import numpy as np
 import pygame
 
 from qwop_studio.render import palette as pal
-from qwop_studio.render import runner as runner_look
+from qwop_studio.render import athlete
 from qwop_studio.render.geometry import mix_colour, scale_colour
 from qwop_studio.render.hud import Hud, Overlay
 from qwop_studio.render.pacing import FramePacer
@@ -224,7 +224,7 @@ class SceneRenderer:
         surface.blit(layers.sky, (0, 0))
         self._scenery(surface, view, layers)
         self._hurdle(surface, view, game.hurdle_states())
-        runner_look.draw_runner(surface, game.body_states(), view.scale, view.left_px, view.top_px)
+        athlete.draw_runner(surface, game.body_states(), view.scale, view.left_px, view.top_px)
         self.hud.draw(surface, game, view.scale, overlay)
 
     # -- world layers -----------------------------------------------------------------------

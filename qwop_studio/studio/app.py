@@ -26,8 +26,6 @@ pygame-gui events and call :meth:`StudioApp.frame`.
 """
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,61 +36,25 @@ from pygame_gui.elements import UIButton, UIDropDownMenu
 from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 
 from qwop_studio import resources
+from qwop_studio.render.hud import CONTROLLER_COLOURS
 from qwop_studio.render.pacing import FramePacer
-from qwop_studio.saves import SavesError, check_saves_root, runs_dir
-from qwop_studio.studio import intents, look, sliders, status_card, toolbar
+from qwop_studio.saves import runs_dir
+from qwop_studio.studio import config_choices, intents, look, sliders, status_card, toolbar
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
-from qwop_studio.studio.runner import AGENT, MODELS_DIR, LiveRunner
+from qwop_studio.studio.layout import DEFAULT_SIZE, MIN_SIZE, compute_layout
+from qwop_studio.studio.live_runner import AGENT, MODELS_DIR, LiveRunner
 from qwop_studio.studio.trainer_link import LinkState, StartRequest, TrainerLink
 from qwop_studio.train import messages as msg
-from qwop_studio.window_input import parse_size
 
 #: The pygame-gui theme: package data (``qwop_studio/resources.py``).
 THEME_PATH = resources.theme_path()
-DEFAULT_SIZE = (1280, 800)
-MIN_SIZE = (960, 600)
 #: The window's frame rate cap: the runner plays at 30 game frames/s; more would only take CPU from training.
 FPS = 30
 #: How long closing waits for the trainer to save and exit before ending it.
 CLOSE_TIMEOUT_S = 60.0
-
-# ---------------------------------------------------------------------------------- layout (px)
-MARGIN, GAP, TOOLBAR_H, CARD_HEADER_H = 12, 10, 56, 38
-RIGHT_COLUMN_W = (340, 420)   # min, max
-RIGHT_COLUMN_FRACTION = 0.31
-STATUS_CARD_H = (190, 226)   # min, max
-STATUS_CARD_FRACTION = 0.3
-CHART_ROW_H = (180, 250)      # min, max
-CHART_ROW_FRACTION = 0.29
-
-BACKGROUND = (18, 20, 28)
-TOOLBAR_BG = (24, 27, 37)
-TOOLBAR_LINE = (40, 45, 60)
+BACKGROUND = look.COLOURS["window_background"]
+TOOLBAR_BG, TOOLBAR_LINE = look.COLOURS["toolbar_background"], look.COLOURS["toolbar_line"]
 TEXT, MUTED = look.TEXT, look.MUTED
-CONTROLLER_COLOURS = {"AGENT": (52, 120, 220), "HUMAN": (226, 120, 40)}
-
-
-def compute_layout(size: tuple[int, int]) -> dict[str, pygame.Rect]:
-    """Rectangles of every part for a window of ``size``; they never overlap."""
-    w, h = max(size[0], MIN_SIZE[0]), max(size[1], MIN_SIZE[1])
-    right_w = int(min(max(w * RIGHT_COLUMN_FRACTION, RIGHT_COLUMN_W[0]), RIGHT_COLUMN_W[1]))
-    top = TOOLBAR_H + MARGIN
-    bottom = h - MARGIN
-    left_w = w - 2 * MARGIN - GAP - right_w
-    chart_h = int(min(max((bottom - top) * CHART_ROW_FRACTION, CHART_ROW_H[0]), CHART_ROW_H[1]))
-    runner = pygame.Rect(MARGIN, top, left_w, bottom - top - GAP - chart_h)
-    chart_w = (left_w - GAP) // 2
-    status_h = int(min(max((bottom - top) * STATUS_CARD_FRACTION, STATUS_CARD_H[0]), STATUS_CARD_H[1]))
-    right_x = MARGIN + left_w + GAP
-    return {
-        "toolbar": pygame.Rect(0, 0, w, TOOLBAR_H),
-        "runner": runner,
-        "scene": pygame.Rect(runner.left + 1, runner.top + CARD_HEADER_H, runner.w - 2, runner.h - CARD_HEADER_H - 1),
-        "chart0": pygame.Rect(MARGIN, runner.bottom + GAP, chart_w, chart_h),
-        "chart1": pygame.Rect(MARGIN + chart_w + GAP, runner.bottom + GAP, left_w - chart_w - GAP, chart_h),
-        "status": pygame.Rect(right_x, top, right_w, status_h),
-        "sliders": pygame.Rect(right_x, top + status_h + GAP, right_w, bottom - top - status_h - GAP),
-    }
 
 
 class StudioApp:
@@ -122,7 +84,8 @@ class StudioApp:
         self.chart_data = ChartData()
         self.charts = [ChartView("reward"), ChartView("distance")]
         self.chart_menus: list[UIDropDownMenu] = []
-        self.toolbar = toolbar.Toolbar(self.manager, _config_names(), config or _default_config(), self.runs_root)
+        self.toolbar = toolbar.Toolbar(self.manager, config_choices.config_names(),
+                                       config or config_choices.default_config(), self.runs_root)
         self.status = status_card.StatusCard(self.manager, self.fonts)
         self.sliders = sliders.RewardSliders(self.manager, self.fonts, clock=clock)
         self.manual_button: UIButton | None = None
@@ -407,7 +370,7 @@ class StudioApp:
         badge = f.render(f.badge, who, (255, 255, 255))
         b = badge.get_rect().inflate(16, 6)
         b.midleft = (card.left + 118, card.top + 19)
-        pygame.draw.rect(s, CONTROLLER_COLOURS.get(who, MUTED), b, border_radius=b.h // 2)
+        pygame.draw.rect(s, CONTROLLER_COLOURS.get(who.upper(), MUTED), b, border_radius=b.h // 2)
         s.blit(badge, badge.get_rect(center=b.center))
         if self.runner.has_policy:
             step = self.runner.policy_step
@@ -432,7 +395,7 @@ class StudioApp:
     def _show_config_weights(self, name: str) -> None:
         """Before Start, the sliders show the chosen config's starting weights (not the defaults)."""
         self._weights_shown_for = name
-        weights = _config_reward_weights(name)
+        weights = config_choices.reward_weights_of(name)
         if weights is not None:
             self.sliders.set_weights(weights, confirmed=False)
 
@@ -479,63 +442,3 @@ def _set_minimum_size(size: tuple[int, int]) -> None:
             pygame.Window.from_display_module().minimum_size = size
     except Exception:  # noqa: BLE001 - older pygame or a driver without windows: no minimum
         pass
-
-
-def _config_reward_weights(name: str) -> dict[str, float] | None:
-    """The starting reward weights of a config (None if it cannot be read, e.g. a resume label)."""
-    from qwop_studio.env.reward import RewardWeights
-    from qwop_studio.train.config import ConfigError, load_config
-
-    try:
-        return RewardWeights(**load_config(name).env.reward_weights).as_dict()
-    except (ConfigError, OSError, ValueError, TypeError):
-        return None
-
-
-def _config_names() -> list[str]:
-    from qwop_studio.train.config import shipped_config_names
-
-    return shipped_config_names()
-
-
-def _default_config() -> str:
-    from qwop_studio.train.config import DEFAULT_CONFIG
-
-    return DEFAULT_CONFIG
-
-
-def run_from_args(args: argparse.Namespace) -> int:
-    """Entry point of ``qwop-studio studio`` and ``run_studio.py``."""
-    try:
-        size = parse_size(getattr(args, "size", None) or "1280x800", MIN_SIZE, "1280x800")
-    except ValueError as e:
-        print(f"qwop-studio studio: {e}", file=sys.stderr)
-        return 2
-    config = getattr(args, "config", None)
-    if config:
-        from qwop_studio.train.config import ConfigError, resolve_config_path
-
-        try:
-            resolve_config_path(config)
-        except ConfigError as e:
-            print(f"qwop-studio studio: {e}", file=sys.stderr)
-            return 2
-    resume = getattr(args, "resume", None)
-    if resume and not Path(resume).exists():
-        print(f"qwop-studio studio: --resume {resume}: no such run directory or checkpoint", file=sys.stderr)
-        return 2
-    frames = getattr(args, "exit_after_frames", None)
-    if frames is not None and frames < 1:
-        print(f"qwop-studio studio: --exit-after-frames {frames}: must be >= 1", file=sys.stderr)
-        return 2
-    try:
-        runs_root = runs_dir(check_saves_root(getattr(args, "saves", None)))
-    except SavesError as e:
-        print(f"qwop-studio studio: {e}", file=sys.stderr)
-        return 2
-    app = StudioApp(size=size, config=config, resume=resume, runs_root=runs_root)
-    if frames is not None:
-        from qwop_studio.studio.frame_check import run_frames
-
-        return run_frames(app, frames)
-    return app.run()

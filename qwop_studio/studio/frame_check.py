@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from qwop_studio import resources
-from qwop_studio.studio.runner import AGENT, MODELS_DIR, find_shipped_model
+from qwop_studio.studio.live_runner import AGENT, MODELS_DIR, find_shipped_model
 
 #: The theme file the app loads (the same call as ``app.THEME_PATH``).
 THEME_PATH = resources.theme_path()

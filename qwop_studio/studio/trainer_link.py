@@ -123,9 +123,9 @@ class TrainerLink:
 
     def _spawn(self, request: StartRequest) -> None:
         try:
+            from qwop_studio.train.child import start_trainer_process
             from qwop_studio.train.config import DEFAULT_CONFIG, load_config
             from qwop_studio.train.run_dir import default_run_dir
-            from qwop_studio.train.child import start_trainer_process
 
             run_dir = None
             if request.resume is None:

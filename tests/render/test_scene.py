@@ -6,7 +6,7 @@ import pygame
 import pytest
 
 from qwop_studio.render import hud
-from qwop_studio.render.runner import BODY_COLOURS
+from qwop_studio.render.athlete import BODY_COLOURS
 from qwop_studio.render.scene import HumanWindow, Overlay, draw_game, render_rgb_array, view_for
 from qwop_studio.sim.game import QWOPGame
 
@@ -110,7 +110,7 @@ def test_human_window_shows_and_closes_headless():
 RL_MODULES = ("gymnasium", "torch", "stable_baselines3", "sb3_contrib", "qwop_studio.env", "qwop_studio.train")
 
 
-@pytest.mark.parametrize("module", ["qwop_studio.render.scene", "qwop_studio.render.runner", "qwop_studio.render.hud",
+@pytest.mark.parametrize("module", ["qwop_studio.render.scene", "qwop_studio.render.athlete", "qwop_studio.render.hud",
                                     "qwop_studio.render.geometry", "qwop_studio.play", "qwop_studio.replay",
                                     "qwop_studio.recording"])
 def test_renderer_and_play_import_nothing_from_rl(module):

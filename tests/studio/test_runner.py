@@ -6,7 +6,7 @@ import pygame
 import pytest
 from studio_helpers import FakeClock
 
-from qwop_studio.studio.runner import (
+from qwop_studio.studio.live_runner import (
     AGENT,
     HUMAN,
     INVITE_MESSAGE,
@@ -116,7 +116,7 @@ def test_no_shipped_model_when_the_folder_is_missing_or_has_no_config(tmp_path):
 
 
 def test_the_agent_episode_ends_at_the_envs_step_limit_and_the_next_one_starts_after_the_pause(runner, monkeypatch):
-    from qwop_studio.studio import runner as runner_module
+    from qwop_studio.studio import live_runner as runner_module
 
     r, clock = runner
     monkeypatch.setattr(runner_module, "MAX_EPISODE_STEPS", 2)

@@ -4,7 +4,7 @@ import json
 import pytest
 from studio_helpers import FakeClock
 
-from qwop_studio.studio.runner import AGENT, MODELS_DIR, LiveRunner, find_shipped_model
+from qwop_studio.studio.live_runner import AGENT, MODELS_DIR, LiveRunner, find_shipped_model
 
 MODEL = MODELS_DIR / "qwop_runner.zip"
 

@@ -11,7 +11,7 @@ import pytest
 from studio_helpers import FakeClock, key, press_button, run_frames_until
 
 from qwop_studio.recording import load_recording, replay_game
-from qwop_studio.studio.runner import AGENT, HUMAN, TAKEOVER_IDLE_S, LiveRunner
+from qwop_studio.studio.live_runner import AGENT, HUMAN, TAKEOVER_IDLE_S, LiveRunner
 from qwop_studio.studio.teaching import TAKEOVERS_DIR
 from qwop_studio.studio.trainer_link import LinkState
 from qwop_studio.train.bc_callback import DEMOS_CSV

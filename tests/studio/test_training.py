@@ -14,7 +14,7 @@ import pytest
 import yaml
 from studio_helpers import TINY_CONFIG, click_at, key, press_button, run_frames_until
 
-from qwop_studio.studio.runner import AGENT, HUMAN
+from qwop_studio.studio.live_runner import AGENT, HUMAN
 from qwop_studio.studio.trainer_link import LinkState
 
 pytestmark = pytest.mark.timeout(120)

@@ -7,7 +7,7 @@ import pygame
 import pytest
 from studio_helpers import key
 
-from qwop_studio.studio.app import MIN_SIZE, compute_layout
+from qwop_studio.studio.layout import MIN_SIZE, compute_layout
 from qwop_studio.studio.trainer_link import LinkState
 
 PARTS = ("toolbar", "runner", "chart0", "chart1", "status", "sliders")

@@ -10,7 +10,7 @@ from stable_baselines3.common.logger import configure
 
 from qwop_studio.cli import main
 from qwop_studio.env import make_vec_env
-from qwop_studio.studio.runner import MODELS_DIR
+from qwop_studio.studio.live_runner import MODELS_DIR
 from qwop_studio.train import messages as msg
 from qwop_studio.train.best_model import BEST_MODEL, BEST_REPORT, BestModelCallback, time_score
 from qwop_studio.train.eval_log import EVALUATIONS, read_evaluations

@@ -94,7 +94,7 @@ def test_a_zoo_model_on_its_own_gets_its_action_set_from_its_spaces_and_says_so(
 
 
 def test_the_studio_opens_a_zoo_model_to_watch(zoo_run):
-    from qwop_studio.studio.runner import AGENT, LiveRunner, load_model_file
+    from qwop_studio.studio.live_runner import AGENT, LiveRunner, load_model_file
 
     policy = load_model_file(zoo_run / "QWOP-v0.zip")
     assert policy.algo == "PPO" and policy.env_kwargs["frames_per_step"] == 2
@@ -134,7 +134,7 @@ def test_a_zoo_checkpoint_beside_the_final_model_reads_the_same_run_folder(zoo_r
 def test_a_model_on_the_extended_observation_is_told_from_its_spaces_and_watched_on_it(tmp_path):
     from stable_baselines3 import PPO
 
-    from qwop_studio.studio.runner import LiveRunner, load_model_file
+    from qwop_studio.studio.live_runner import LiveRunner, load_model_file
 
     model = tmp_path / "extended.zip"
     PPO("MlpPolicy", gymnasium.make("QWOPExtended-v0"), n_steps=64, batch_size=64, device="cpu").save(model)
@@ -161,7 +161,7 @@ def test_a_model_whose_spaces_fit_no_env_setting_is_refused_in_one_line(zoo_run,
                                                                            in_zoo_folder):
     from stable_baselines3 import PPO
 
-    from qwop_studio.studio.runner import load_model_file
+    from qwop_studio.studio.live_runner import load_model_file
 
     folder = _copy_run(zoo_run, tmp_path) if in_zoo_folder else tmp_path
     model = folder / "QWOP-v0.zip"

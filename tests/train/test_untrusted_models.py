@@ -80,7 +80,7 @@ def test_resume_of_a_checkpoint_with_a_payload_in_a_rebuilt_field_trains_without
 
 
 def test_the_studio_refuses_a_poisoned_model_and_never_runs_it(run_copy, tmp_path):
-    from qwop_studio.studio.runner import load_model_file
+    from qwop_studio.studio.live_runner import load_model_file
 
     marker = tmp_path / "ran"
     evil = poison(run_copy / "final_model.zip", run_copy / "final_model.zip", marker, "gift")
