@@ -93,7 +93,7 @@ def check_writable_dir(path: str | os.PathLike, what: str = "output folder") -> 
     write has wasted minutes. The test writes and removes a temporary file in the deepest folder that
     exists, so it also catches read-only mounts and, for root, what permission bits would not.
     """
-    problem = _folder_problem(Path(path))
+    problem = folder_problem(Path(path))
     if problem:
         raise OutputPathError(f"{what} {path}: {problem}")
 
@@ -101,12 +101,12 @@ def check_writable_dir(path: str | os.PathLike, what: str = "output folder") -> 
 def check_writable_file(path: str | os.PathLike, what: str = "output file") -> None:
     """Raise :class:`OutputPathError` unless a file can be written at ``path`` (see :func:`check_writable_dir`)."""
     target = Path(path)
-    problem = "is a folder, not a file" if target.is_dir() else _folder_problem(target.parent)
+    problem = "is a folder, not a file" if target.is_dir() else folder_problem(target.parent)
     if problem:
         raise OutputPathError(f"{what} {path}: {problem}")
 
 
-def _folder_problem(target: Path) -> str | None:
+def folder_problem(target: Path) -> str | None:
     """Why no file can be written in folder ``target`` (created if need be), or None if one can."""
     if target.exists() and not target.is_dir():
         return f"{target} is a file, not a folder"

@@ -58,16 +58,12 @@ def check_saves_root(override: str | os.PathLike | None = None) -> Path:
     """The saves root, checked before any work starts: it, or its nearest existing parent, must be a
     writable folder. Nothing is created. Raises :class:`SavesError` (one line) otherwise.
     """
+    from qwop_studio.fileio import folder_problem
+
     root = saves_root(override)
-    probe = root.absolute()
-    while not probe.exists() and probe.parent != probe:
-        probe = probe.parent
-    if probe == root.absolute() and not probe.is_dir():
-        raise SavesError(f"{_source(override)}: {root} exists and is not a folder")
-    if not probe.is_dir():
-        raise SavesError(f"{_source(override)}: cannot create {root}: {probe} is not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise SavesError(f"{_source(override)}: {probe} is not writable; choose another folder with --saves DIR")
+    problem = folder_problem(root)
+    if problem:
+        raise SavesError(f"{_source(override)}: {problem}; choose another folder with --saves DIR")
     return root
 
 

@@ -39,7 +39,7 @@ def test_a_saves_root_that_cannot_hold_folders_is_refused_in_one_line(tmp_path):
     a_file.write_text("mine")
     with pytest.raises(SavesError, match=r"--saves .*notes.txt.*not a folder"):
         check_saves_root(a_file)
-    with pytest.raises(SavesError, match="is not a folder"):
+    with pytest.raises(SavesError, match="lies under .*notes.txt, which is a file"):
         check_saves_root(a_file / "deeper")
     assert check_saves_root(tmp_path / "new" / "saves") == tmp_path / "new" / "saves"
     assert not (tmp_path / "new").exists()               # checking creates nothing

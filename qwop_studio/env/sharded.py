@@ -48,15 +48,13 @@ def check_transport(transport: str) -> None:
         raise ValueError(f"transport={transport!r}: expected one of {', '.join(TRANSPORTS)}")
 
 
-def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
-    """Carry out one command on a shard's ``FreshInfoDummyVecEnv``; the reply to send back (``_STOP`` on close)."""
-    if cmd == "step":
-        venv.step_async(data)
-        obs, rewards, dones, infos = venv.step_wait()
-        return obs, rewards, dones, infos, venv.reset_infos
-    if cmd == "reset":
-        set_pending_resets(venv, *data)
-        return venv.reset(), venv.reset_infos
+#: The VecEnv calls a worker answers for the envs it holds, whatever else it does (see answer_env_query).
+ENV_QUERIES = frozenset({"env_method", "get_attr", "set_attr", "env_is_wrapped"})
+
+
+def answer_env_query(venv: Any, cmd: str, data: Any) -> Any:
+    """Carry out one of :data:`ENV_QUERIES` on a worker's own ``DummyVecEnv`` (the data as the main side's
+    ``VecEnv`` method packed it); shared by this module's workers and the async rollout workers."""
     if cmd == "env_method":
         name, args, kwargs, indices = data
         return venv.env_method(name, *args, indices=indices, **kwargs)
@@ -66,9 +64,21 @@ def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
     if cmd == "set_attr":
         name, value, indices = data
         return venv.set_attr(name, value, indices)
-    if cmd == "env_is_wrapped":
-        wrapper_class, indices = data
-        return venv.env_is_wrapped(wrapper_class, indices)
+    wrapper_class, indices = data
+    return venv.env_is_wrapped(wrapper_class, indices)
+
+
+def _serve(venv: FreshInfoDummyVecEnv, cmd: str, data: Any) -> Any:
+    """Carry out one command on a shard's ``FreshInfoDummyVecEnv``; the reply to send back (``_STOP`` on close)."""
+    if cmd == "step":
+        venv.step_async(data)
+        obs, rewards, dones, infos = venv.step_wait()
+        return obs, rewards, dones, infos, venv.reset_infos
+    if cmd == "reset":
+        set_pending_resets(venv, *data)
+        return venv.reset(), venv.reset_infos
+    if cmd in ENV_QUERIES:
+        return answer_env_query(venv, cmd, data)
     if cmd == "close":
         venv.close()
         return _STOP

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from qwop_studio.env.sb3_internals import set_pending_resets
+from qwop_studio.env.sharded import ENV_QUERIES, answer_env_query
 from qwop_studio.train.lean_policy import LeanActor
 from qwop_studio.train.rollout_shared import Attachment
 
@@ -91,19 +92,8 @@ class Collector:
             obs, rewards, dones, infos = venv.step_wait()
             self.last_obs, self.last_episode_starts = obs, dones
             return obs, rewards, dones, infos
-        if cmd == "env_method":
-            name, args, kwargs, indices = data
-            return venv.env_method(name, *args, indices=indices, **kwargs)
-        if cmd == "get_attr":
-            name, indices = data
-            return venv.get_attr(name, indices)
-        if cmd == "set_attr":
-            name, value, indices = data
-            venv.set_attr(name, value, indices)
-            return None
-        if cmd == "env_is_wrapped":
-            wrapper_class, indices = data
-            return venv.env_is_wrapped(wrapper_class, indices)
+        if cmd in ENV_QUERIES:
+            return answer_env_query(venv, cmd, data)
         raise ValueError(f"unknown command {cmd!r}")
 
     # ------------------------------------------------------------------------------ attaching

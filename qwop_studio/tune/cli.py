@@ -8,10 +8,10 @@ trial is queued again; the same command resumes).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from qwop_studio.fileio import OutputPathError, check_writable_dir
 
 EXIT_USAGE = 2
 
@@ -19,18 +19,6 @@ EXIT_USAGE = 2
 def _fail(message: str) -> int:
     print(f"qwop-studio tune: {message}", file=sys.stderr)
     return EXIT_USAGE
-
-
-def _check_output_dir(path: Path) -> str | None:
-    """None if ``path`` is (or can be made) a folder we can write in, else why not (one line)."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=path)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as e:
-        return f"{path}: cannot write the sweep's files there ({e.strerror or e})"
-    return None
 
 
 def _check_numbers(args: argparse.Namespace) -> str | None:
@@ -96,9 +84,10 @@ def tune_from_args(args: argparse.Namespace) -> int:
     if not STUDY_NAME_RE.match(name):
         return _fail(f"--study {name!r}: use letters, digits, '_', '-' and '.' (it names a folder)")
     study_dir = sweeps_root() / name
-    problem = _check_output_dir(study_dir)
-    if problem:
-        return _fail(problem)
+    try:
+        check_writable_dir(study_dir, "the sweep's folder")
+    except OutputPathError as e:
+        return _fail(str(e))
     url = args.storage or default_storage_url(study_dir)
     try:
         storage = open_storage(url, space.settings, heartbeat=not args.ray)

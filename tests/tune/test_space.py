@@ -84,7 +84,7 @@ def test_a_bad_base_config_or_unwritable_output_is_refused_before_any_trial(tmp_
     assert main(["tune", "--config", str(TINY), "--trials", "1", "--trial-minutes", "0.1",
                  "--space", str(HERE / "tiny_space.yml")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "saves/sweeps/tiny_tune: cannot write the sweep's files there" in err
+    assert err.count("\n") == 1 and "the sweep's folder saves/sweeps/tiny_tune: it lies under saves, which is a file" in err
     assert main(["tune", "--config", str(TINY), "--trials", "0", "--trial-minutes", "0.1"]) == 2
     assert "--trials 0: must be >= 1" in capsys.readouterr().err
 
