@@ -88,6 +88,7 @@ def tune_from_args(args: argparse.Namespace) -> int:
         check_writable_dir(study_dir, "the sweep's folder")
     except OutputPathError as e:
         return _fail(str(e))
+    study_dir.mkdir(parents=True, exist_ok=True)  # checked: the default SQLite file goes here
     url = args.storage or default_storage_url(study_dir)
     try:
         storage = open_storage(url, space.settings, heartbeat=not args.ray)
