@@ -220,6 +220,15 @@ def parse_override_value(text: str) -> Any:
         raise ConfigError(f"value {text!r}: {_yaml_problem(e)}") from None
 
 
+def read_yaml(text: str, label: str, error: type[ConfigError] = ConfigError) -> Any:
+    """YAML text read the configs' way (safe: a ``!!python`` tag is an error; ``3e-4`` is a number);
+    ``error`` (a :class:`ConfigError` kind) with one line ``label: where: not valid YAML (...)`` otherwise."""
+    try:
+        return yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        raise error(f"{label}: {_yaml_problem(e)}") from None
+
+
 def _yaml_problem(e: yaml.YAMLError) -> str:
     """One line for a YAML error: where, and the parser's own words."""
     mark = getattr(e, "problem_mark", None)
@@ -239,10 +248,7 @@ def load_config(name_or_path: str | Path, overrides: dict[str, Any] | None = Non
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{label}: cannot read the file ({e.__class__.__name__}: {e})") from None
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as e:
-        raise ConfigError(f"{label}: {_yaml_problem(e)}") from None
+    data = read_yaml(text, label)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -34,10 +34,9 @@ import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from qwop_studio.train.config import ConfigError, TrainConfig, _SafeLoader, validate_config
+from qwop_studio.train.config import ConfigError, TrainConfig, read_yaml, validate_config
 
 #: The space shipped with the package (``--space`` default).
 DEFAULT_SPACE = Path(__file__).with_name("spaces") / "default.yml"
@@ -223,13 +222,7 @@ def load_space(path: str | Path, base: TrainConfig) -> SearchSpace:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise SpaceError(f"{label}: cannot read the file ({e.__class__.__name__}: {e})") from None
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader that also reads 3e-4 as a number
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        raise SpaceError(f"{label}: {where}not valid YAML ({problem})") from None
+    data = read_yaml(text, label, SpaceError)
     if not isinstance(data, dict):
         raise SpaceError(f"{label}: the file must hold a mapping with 'params' (and optionally 'settings')")
     try:
