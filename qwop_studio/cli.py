@@ -67,7 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", help="evaluate a trained model")
     p.add_argument("--model", required=True,
-                   help="a model .zip (its run's config.yml is read), or a shipped model's name, e.g. qwop_runner")
+                   help="a model .zip (its run's config.yml is read), a shipped model's name, e.g. qwop_runner, "
+                   "or random-keys (the random baseline)")
+    p.add_argument("--config", metavar="NAME", help="with --model random-keys: the config whose env to play "
+                   "(default: the default config)")
     p.add_argument("--episodes", type=int, default=100)
     p.add_argument("--json", dest="json_out", metavar="OUT", help="write the statistics to OUT")
     g = p.add_mutually_exclusive_group()

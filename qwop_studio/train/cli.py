@@ -111,21 +111,22 @@ def _best_model_line(run_dir) -> str | None:
 def evaluate_from_args(args: argparse.Namespace) -> int:
     from qwop_studio.resources import resolve_model, shipped_model_names
     from qwop_studio.train.evaluate import (
+        RANDOM_KEYS,
         EvaluationError,
         ReportNotWrittenError,
         evaluate_model,
         print_report,
     )
 
-    model = resolve_model(args.model)
-    if not model.exists() and model.parent == Path("."):
+    model = Path(RANDOM_KEYS) if args.model == RANDOM_KEYS else resolve_model(args.model)
+    if args.model != RANDOM_KEYS and not model.exists() and model.parent == Path("."):
         return _fail("evaluate", EvaluationError(
             f"--model {args.model}: no such model file, nor a shipped model of that name "
             f"(shipped: {', '.join(shipped_model_names()) or 'none'})"))
     try:
         report = evaluate_model(model, episodes=args.episodes, deterministic=args.deterministic,
                                 start_noop_max=args.start_noop_max, seed=args.seed, json_out=args.json_out,
-                                record_dir=getattr(args, "record", None))
+                                record_dir=getattr(args, "record", None), config_name=getattr(args, "config", None))
     except ReportNotWrittenError as e:  # the episodes ran: show them, and say where the JSON went
         print_report(e.report)
         print(f"qwop-studio evaluate: {e}", file=sys.stderr)

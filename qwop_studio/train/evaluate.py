@@ -54,10 +54,35 @@ def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+#: The ``--model`` name of the random-keys baseline: every key state equally likely at every step.
+RANDOM_KEYS = "random-keys"
+
+
+class RandomKeys:
+    """A stand-in model that presses uniformly random keys (seeded).
+
+    Why: it is the floor every trained runner is measured against, and its recordings are the "bad
+    teacher" that checks demonstrations cannot wreck training (``evaluate --model random-keys --record``).
+    """
+
+    def __init__(self, observation_space: Any, action_space: Any, seed: int) -> None:
+        self.observation_space = observation_space
+        self.action_space = action_space
+        self.action_space.seed(seed)
+
+    def predict(self, observation: Any, deterministic: bool = True) -> tuple[Any, None]:
+        import numpy as np
+
+        return np.array([self.action_space.sample()]), None
+
+
 def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, deterministic: bool = True,
                    start_noop_max: int | None = None, seed: int = 0, json_out: str | os.PathLike | None = None,
-                   record_dir: str | os.PathLike | None = None) -> dict[str, Any]:
+                   record_dir: str | os.PathLike | None = None, config_name: str | None = None) -> dict[str, Any]:
     """Play ``episodes`` episodes with the model; return (and optionally write) the report.
+
+    ``model_path`` :data:`RANDOM_KEYS` plays random keys on ``config_name``'s env (default: the default
+    config) instead of a model.
 
     ``record_dir``: also save every episode there as a recording (``episode_<n>_<result>.json``) that
     ``qwop-studio replay`` plays back bit for bit, or exports as a video.
@@ -68,16 +93,20 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
     import torch
 
     from qwop_studio.env import make_vec_env
+    from qwop_studio.train.config import DEFAULT_CONFIG, load_config
     from qwop_studio.train.model_file import ModelFileError, load_model
     from qwop_studio.train.run_dir import config_for_model
 
     torch.set_num_threads(1)
     path = Path(model_path)
-    if not path.is_file():
+    random_keys = str(model_path) == RANDOM_KEYS
+    if config_name is not None and not random_keys:
+        raise EvaluationError(f"--config {config_name}: only for --model {RANDOM_KEYS}; a model's config is its run's")
+    if not random_keys and not path.is_file():
         raise EvaluationError(f"{model_path}: no such model file")
     if episodes < 1:
         raise EvaluationError(f"--episodes {episodes}: must be >= 1")
-    config = config_for_model(path)
+    config = load_config(config_name or DEFAULT_CONFIG) if random_keys else config_for_model(path)
     env_kwargs = config.env.env_kwargs()
     if start_noop_max is not None:
         if start_noop_max < 0:
@@ -91,11 +120,14 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
     except OutputPathError as e:
         raise EvaluationError(str(e)) from None
     try:
-        model = load_model(path, config.algorithm, env_kwargs, config.hyperparams, config.total_timesteps)
+        model = None if random_keys else load_model(path, config.algorithm, env_kwargs, config.hyperparams,
+                                                    config.total_timesteps)
     except ModelFileError as e:
         raise EvaluationError(str(e)) from None
     env = make_vec_env(1, "dummy", seed=seed, env_kwargs=env_kwargs,
                        wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+    if model is None:
+        model = RandomKeys(env.observation_space, env.action_space, seed)
     try:
         for what in ("observation_space", "action_space"):
             mine, theirs = getattr(model, what), getattr(env, what)
@@ -109,7 +141,7 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
         env.close()
     report = {
         "model": str(path),
-        "algorithm": config.algorithm,
+        "algorithm": RANDOM_KEYS if random_keys else config.algorithm,
         "config": config.config_name,
         "deterministic": deterministic,
         "start_noop_max": env_kwargs["start_noop_max"],
