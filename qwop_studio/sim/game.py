@@ -280,6 +280,11 @@ class QWOPGame:
         """Each runner joint's angle (radians), in ``spec.JOINT_NAMES`` order."""
         return self._world.joint_angles()
 
+    def joint_positions(self) -> np.ndarray:
+        """Each runner joint's anchor in world units, shape (11, 2) (x, y; y points down), in
+        ``spec.JOINT_NAMES`` order: where a knee or an elbow is, for measures of posture."""
+        return np.array([tuple(j.anchorA) for j in self._joints.values()], dtype=np.float64)
+
     def joint_limits(self) -> np.ndarray:
         """Each runner joint's current (lower, upper) limits, shape (11, 2); hips change with O/P."""
         return np.array([j.limits for j in self._joints.values()], dtype=np.float64)

@@ -17,6 +17,7 @@ import numpy as np
 
 from qwop_studio.fileio import OutputPathError, atomic_write_text, check_writable_dir, check_writable_file
 from qwop_studio.train.config import ConfigError
+from qwop_studio.train.upright import replay_with_posture
 
 
 class EvaluationError(ValueError):
@@ -32,7 +33,8 @@ def _stats(values: list[float]) -> dict[str, float | None]:
 
 
 def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Statistics over episode records (keys: reward, length, distance, time, is_success, avg_speed).
+    """Statistics over episode records (keys: reward, length, distance, time, is_success, avg_speed, and
+    where measured torso_height and knee_on_track).
 
     Distances are game metres and times seconds of the game clock; ``best_success_time`` /
     ``worst_success_time`` are over successful episodes only (None without any).
@@ -51,6 +53,10 @@ def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
         "success_time": _stats(success_times),
         "best_success_time": min(success_times) if success_times else None,
         "worst_success_time": max(success_times) if success_times else None,
+        # How upright (train/upright.py): torso mean height as a fraction of standing, share of frames
+        # with a knee on the track; episode records from before this measure lack them.
+        "torso_height": _stats([e["torso_height"] for e in episodes if "torso_height" in e]),
+        "knee_on_track": _stats([e["knee_on_track"] for e in episodes if "knee_on_track" in e]),
     }
 
 
@@ -196,22 +202,23 @@ def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
         obs, _, dones, infos = env.step(action)
         if dones[0]:
             ep = infos[0]["episode"]
+            # The env has already reset; its last episode's keys remain. Replayed on a fresh game, they
+            # give the posture frame by frame and the final state a recording needs.
+            keys = env.get_attr("last_episode_keys")[0]
+            game, posture = replay_with_posture(keys)
             records.append({"reward": float(ep["r"]), "length": int(ep["l"]), "distance": float(ep["distance"]),
                             "time": float(ep["time"]), "is_success": bool(ep["is_success"]),
-                            "avg_speed": float(ep["avg_speed"])})
-            if record_dir is not None:  # the env has already reset: its last episode's keys remain
-                record_episode(env.get_attr("last_episode_keys")[0], record_dir, len(records))
+                            "avg_speed": float(ep["avg_speed"]), "torso_height": posture.torso_height,
+                            "knee_on_track": posture.knee_on_track})
+            if record_dir is not None:
+                record_episode(keys, game, record_dir, len(records))
     return records
 
 
-def record_episode(keys: bytes, record_dir: Path, number: int) -> Path:
-    """Save one evaluated episode as a recording (replayed here on a fresh game for its final state)."""
+def record_episode(keys: bytes, game: Any, record_dir: Path, number: int) -> Path:
+    """Save one evaluated episode as a recording; ``game`` is a fresh game after replaying ``keys``."""
     from qwop_studio.recording import Recording, save_recording
-    from qwop_studio.sim import QWOPGame
 
-    game = QWOPGame()
-    for mask in keys:
-        game.step(mask)
     recording = Recording.of_game(list(keys), game, stopped_by="timeout")
     return save_recording(recording, record_dir / f"episode_{number:03d}_{recording.outcome.result}.json")
 
@@ -245,7 +252,11 @@ def print_report(report: dict[str, Any]) -> None:
                   f"successful 100 m times: median {fmt(report['success_time']['median'], ' s')}, "
                   f"best {fmt(report['best_success_time'], ' s')}, worst {fmt(report['worst_success_time'], ' s')} "
                   f"(game clock: frames / 30)")
+    torso, knee = report.get("torso_height", {}).get("mean"), report.get("knee_on_track", {}).get("mean")
+    if torso is not None and knee is not None:
+        console.print(f"upright: torso at {torso:.1%} of standing height on average, a knee on the track in "
+                      f"{knee:.1%} of frames")
 
 
-__all__ = ["evaluate_model", "summarize", "print_report", "write_report", "EvaluationError", "ReportNotWrittenError",
+__all__ = ["RANDOM_KEYS", "RandomKeys", "evaluate_model", "summarize", "print_report", "write_report", "EvaluationError", "ReportNotWrittenError",
            "ConfigError"]

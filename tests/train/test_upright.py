@@ -1,0 +1,39 @@
+"""The evaluation's posture measures (issue 18): torso height as a fraction of standing, knees on the track."""
+from __future__ import annotations
+
+import numpy as np
+
+from qwop_studio.resources import resolve_model
+from qwop_studio.sim import QWOPGame, spec
+from qwop_studio.train.evaluate import evaluate_model
+from qwop_studio.train.upright import KNEE_ON_TRACK_HEIGHT, replay_with_posture
+
+
+def test_the_shipped_runner_runs_upright_and_never_kneels():
+    report = evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+    for episode in report["episode_records"]:
+        assert 0.9 <= episode["torso_height"] <= 1.0
+        assert episode["knee_on_track"] == 0.0
+    assert report["torso_height"]["mean"] >= 0.9 and report["knee_on_track"]["max"] == 0.0
+
+
+def test_a_runner_that_goes_down_measures_low_with_knees_on_the_track():
+    rng = np.random.default_rng(32)  # random keys held 8 frames each: this game falls onto a knee
+    keys = [int(k) for k in np.repeat(rng.integers(0, 16, size=100), 8)]
+    game, posture = replay_with_posture(keys)
+    assert game.fallen
+    assert posture.torso_height < 0.5
+    # the measure counts exactly the frames where a knee's anchor came within the margin of the track
+    fresh, low_frames = QWOPGame(), 0
+    knees = [spec.JOINT_NAMES.index("leftKnee"), spec.JOINT_NAMES.index("rightKnee")]
+    for mask in keys:
+        fresh.step(mask)
+        low_frames += bool((spec.TRACK_TOP_Y - fresh.joint_positions()[knees, 1] < KNEE_ON_TRACK_HEIGHT).any())
+    assert low_frames > 0 and posture.knee_on_track == low_frames / len(keys)
+
+
+def test_standing_still_is_the_upright_reference():
+    # the spawn pose settles a little under its own weight: standing still measures ~95 %, as the
+    # shipped runner's stride does
+    _, posture = replay_with_posture([0] * 60)
+    assert 0.93 < posture.torso_height <= 1.0 and posture.knee_on_track == 0.0
