@@ -33,6 +33,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 from torch.nn.utils import parameters_to_vector
 
+from qwop_studio.train.lean_update import LeanPPO
 from qwop_studio.train.rollout_shared import PolicyRecipe
 from qwop_studio.train.rollout_workers import RolloutResult, RolloutWorkers
 
@@ -52,7 +53,7 @@ class _AsyncState:
     empty_infos: list[dict] = field(default_factory=list)
 
 
-class AsyncPPO(PPO):
+class AsyncPPO(LeanPPO):
     """PPO that collects with :class:`RolloutWorkers` when its env is one (and as SB3 does otherwise)."""
 
     def _excluded_save_params(self) -> list[str]:
@@ -166,7 +167,7 @@ def as_async(model: PPO) -> AsyncPPO:
     async collection is a run-time choice, not something a model file records."""
     if isinstance(model, AsyncPPO):
         return model
-    if type(model) is not PPO:
+    if type(model) not in (PPO, LeanPPO):
         raise TypeError(f"async collection needs a PPO model, not {type(model).__name__}")
     converted = AsyncPPO.__new__(AsyncPPO)
     converted.__dict__.update(model.__dict__)

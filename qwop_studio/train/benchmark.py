@@ -89,6 +89,7 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
     from qwop_studio.env import make_vec_env
     from qwop_studio.train.algorithms import build_kwargs
     from qwop_studio.train.lean_policy import install_lean_forward
+    from qwop_studio.train.lean_update import install_lean_update
 
     class TimedVecEnv(VecEnvWrapper):
         """Adds up the wall time spent inside the vector env's step and reset."""
@@ -167,6 +168,7 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
         model = algorithm_class(config.policy, venv, seed=0, device="cpu", verbose=0,
                                 **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
         install_lean_forward(model.policy)  # as the trainer does
+        install_lean_update(model)
         window = Window()
         model.learn(10**9, callback=window)
     finally:

@@ -70,8 +70,8 @@ class LeanActor:
 
     def __call__(self, obs: th.Tensor) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
         features = obs.float().flatten(1)  # preprocess_obs (Box) and FlattenExtractor
-        latent_pi = _run(self.policy_layers, features)
-        latent_vf = _run(self.value_layers, features)
+        latent_pi = run_layers(self.policy_layers, features)
+        latent_vf = run_layers(self.value_layers, features)
         values = F.linear(latent_vf, self.value_net.weight, self.value_net.bias)
         logits = F.linear(latent_pi, self.action_net.weight, self.action_net.bias)
         logits = logits - logits.logsumexp(dim=-1, keepdim=True)  # Categorical(logits=...)
@@ -81,7 +81,8 @@ class LeanActor:
         return actions.reshape(-1), values, log_probs
 
 
-def _run(layers: list[nn.Module], x: th.Tensor) -> th.Tensor:
+def run_layers(layers: list[nn.Module], x: th.Tensor) -> th.Tensor:
+    """A plain Sequential of Linear and activation layers, without the module call overhead."""
     for layer in layers:
         x = F.linear(x, layer.weight, layer.bias) if type(layer) is nn.Linear else layer.forward(x)
     return x

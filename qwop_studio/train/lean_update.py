@@ -1,0 +1,139 @@
+"""SB3's PPO update with less Python around the same arithmetic (issue 20: the learner's own overhead).
+
+Why: on this project's default (a 64x64 MLP, 4,096 steps a rollout, 4 epochs of 512-sample minibatches)
+a profile of ``PPO.train`` spends about as long outside the arithmetic as in it: a ``Categorical`` object
+per minibatch (argument validation, broadcasting, lazy properties), ``nn.Module`` call hooks, numpy fancy
+indexing and a fresh tensor copy per field per minibatch, and a parameter generator walked again for every
+gradient clip. :class:`LeanPPO` keeps everything else of SB3's learner (its optimiser, schedules, losses,
+logging, callbacks and saved format) and replaces only that:
+
+* the rollout is turned into tensors once per update; each epoch draws SB3's permutation
+  (``np.random.permutation``, so the random stream is the same) and each minibatch indexes those tensors;
+* ``evaluate_actions`` runs as :class:`~qwop_studio.train.lean_policy.LeanActor` runs the forward pass:
+  ``F.linear`` per layer, the log-softmax normalisation, ``gather`` for the log-probability and
+  ``-(logits * probs).sum`` for the entropy, the same torch operations in the same order as SB3's
+  ``Categorical``, so gradients are bit for bit SB3's (tested: parameters after an update are equal).
+
+Any configuration the lean path does not cover (policies :meth:`LeanActor.supported` rejects, SDE,
+``clip_range_vf``, ``target_kl``) runs SB3's ``train`` unchanged.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch as th
+import torch.nn.functional as F  # noqa: N812 - torch's own convention
+from stable_baselines3 import PPO
+from stable_baselines3.common.utils import explained_variance
+
+from qwop_studio.train.lean_policy import LeanActor, run_layers
+
+#: The rollout buffer's per-step fields SB3 flattens to (n_steps * n_envs, ...) before its minibatches.
+BUFFER_FIELDS = ("observations", "actions", "values", "log_probs", "advantages", "returns")
+
+
+def lean_supported(model: Any) -> bool:
+    """Whether :class:`LeanPPO` can run ``model``'s update on the lean path (else SB3's ``train``)."""
+    return (LeanActor.supported(model.policy) and not model.use_sde and model.clip_range_vf is None
+            and model.target_kl is None)
+
+
+class LeanPPO(PPO):
+    """SB3's PPO whose ``train`` is SB3's update with less Python (see the module docstring)."""
+
+    def train(self) -> None:
+        if not lean_supported(self):
+            super().train()
+            return
+        self.policy.set_training_mode(True)
+        self._update_learning_rate(self.policy.optimizer)
+        clip_range = float(self.clip_range(self._current_progress_remaining))  # type: ignore[operator]
+        data = _rollout_tensors(self.rollout_buffer)
+        actor = LeanActor(self.policy)
+        parameters = list(self.policy.parameters())
+        optimizer = self.policy.optimizer
+        n = data["observations"].shape[0]
+        entropy_losses, pg_losses, value_losses, clip_fractions = [], [], [], []
+        approx_kl_divs: list[np.ndarray] = []
+        loss = th.zeros(())
+        for _ in range(self.n_epochs):
+            approx_kl_divs = []
+            indices = th.from_numpy(np.random.permutation(n))
+            for start in range(0, n, self.batch_size):
+                batch = indices[start:start + self.batch_size]
+                values, log_prob, entropy = _evaluate_actions(actor, data["observations"][batch],
+                                                              data["actions"][batch])
+                advantages = data["advantages"][batch]
+                if self.normalize_advantage and len(advantages) > 1:
+                    advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+                ratio = th.exp(log_prob - data["log_probs"][batch])
+                policy_loss_1 = advantages * ratio
+                policy_loss_2 = advantages * th.clamp(ratio, 1 - clip_range, 1 + clip_range)
+                policy_loss = -th.min(policy_loss_1, policy_loss_2).mean()
+                pg_losses.append(policy_loss.item())
+                clip_fractions.append(th.mean((th.abs(ratio - 1) > clip_range).float()).item())
+                value_loss = F.mse_loss(data["returns"][batch], values)
+                value_losses.append(value_loss.item())
+                entropy_loss = -th.mean(entropy)
+                entropy_losses.append(entropy_loss.item())
+                loss = policy_loss + self.ent_coef * entropy_loss + self.vf_coef * value_loss
+                with th.no_grad():
+                    log_ratio = log_prob - data["log_probs"][batch]
+                    approx_kl_divs.append(th.mean((th.exp(log_ratio) - 1) - log_ratio).cpu().numpy())
+                optimizer.zero_grad()
+                loss.backward()
+                th.nn.utils.clip_grad_norm_(parameters, self.max_grad_norm)
+                optimizer.step()
+            self._n_updates += 1
+        explained_var = explained_variance(self.rollout_buffer.values.flatten(), self.rollout_buffer.returns.flatten())
+        self.logger.record("train/entropy_loss", np.mean(entropy_losses))
+        self.logger.record("train/policy_gradient_loss", np.mean(pg_losses))
+        self.logger.record("train/value_loss", np.mean(value_losses))
+        self.logger.record("train/approx_kl", np.mean(approx_kl_divs))
+        self.logger.record("train/clip_fraction", np.mean(clip_fractions))
+        self.logger.record("train/loss", loss.item())
+        self.logger.record("train/explained_variance", explained_var)
+        self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
+        self.logger.record("train/clip_range", clip_range)
+
+
+def _rollout_tensors(buffer: Any) -> dict[str, th.Tensor]:
+    """The full rollout as flat tensors, flattened exactly as SB3's ``RolloutBuffer.get`` does."""
+    if not buffer.full:
+        raise ValueError("LeanPPO.train: the rollout buffer is not full")
+    if not buffer.generator_ready:
+        for name in BUFFER_FIELDS:
+            buffer.__dict__[name] = buffer.swap_and_flatten(buffer.__dict__[name])
+        buffer.generator_ready = True
+    out = {name: th.as_tensor(buffer.__dict__[name]) for name in BUFFER_FIELDS}
+    out["actions"] = out["actions"].long().flatten()
+    for name in ("values", "log_probs", "advantages", "returns"):
+        out[name] = out[name].flatten()
+    return out
+
+
+def _evaluate_actions(actor: LeanActor, obs: th.Tensor, actions: th.Tensor) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
+    """SB3's ``ActorCriticPolicy.evaluate_actions`` for a categorical MLP policy, op for op."""
+    features = obs.float().flatten(1)
+    latent_pi = run_layers(actor.policy_layers, features)
+    latent_vf = run_layers(actor.value_layers, features)
+    logits = F.linear(latent_pi, actor.action_net.weight, actor.action_net.bias)
+    logits = logits - logits.logsumexp(dim=-1, keepdim=True)  # Categorical(logits=...)
+    log_prob = logits.gather(-1, actions.unsqueeze(-1)).squeeze(-1)
+    values = F.linear(latent_vf, actor.value_net.weight, actor.value_net.bias).flatten()
+    clamped = th.clamp(logits, min=th.finfo(logits.dtype).min)  # Categorical.entropy: clamp, then probs
+    entropy = -(clamped * F.softmax(logits, dim=-1)).sum(-1)
+    return values, log_prob, entropy
+
+
+def install_lean_update(model: Any) -> bool:
+    """Make a plain SB3 ``PPO`` a :class:`LeanPPO` (same object state; nothing saved changes). Returns
+    whether it did: other algorithms, and PPO subclasses that already are one, are left as they are."""
+    if type(model) is not PPO:
+        return False
+    model.__class__ = LeanPPO
+    return True
+
+
+__all__ = ["LeanPPO", "install_lean_update", "lean_supported", "BUFFER_FIELDS"]
