@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--saves", metavar="DIR", help=SAVES_HELP)
     # hidden: draw N frames once the shipped runner has loaded, print what was loaded (JSON), exit (install checks)
     p.add_argument("--exit-after-frames", type=int, metavar="N", help=argparse.SUPPRESS)
+    p.add_argument("--frame-log", metavar="FILE", help="append each second's frame count and slowest frame (ms) "
+                   "to FILE, for measuring the window (benchmarks/studio_window.py)")
 
     p = sub.add_parser("play", help="play QWOP yourself with the Q, W, O and P keys")
     p.add_argument("--record", action="store_true", help="save every game to <saves>/recordings/")

@@ -39,6 +39,15 @@ def run_from_args(args: argparse.Namespace) -> int:
     if frames is not None and frames < 1:
         print(f"qwop-studio studio: --exit-after-frames {frames}: must be >= 1", file=sys.stderr)
         return 2
+    frame_log = getattr(args, "frame_log", None)
+    if frame_log:
+        from qwop_studio.fileio import OutputPathError, check_writable_file
+
+        try:
+            check_writable_file(frame_log, "--frame-log")
+        except OutputPathError as e:
+            print(f"qwop-studio studio: {e}", file=sys.stderr)
+            return 2
     try:
         runs_root = runs_dir(check_saves_root(getattr(args, "saves", None)))
     except SavesError as e:
@@ -49,4 +58,9 @@ def run_from_args(args: argparse.Namespace) -> int:
         from qwop_studio.studio.frame_check import run_frames
 
         return run_frames(app, frames)
+    frame_log = getattr(args, "frame_log", None)
+    if frame_log:
+        from qwop_studio.studio.frame_log import run_with_frame_log
+
+        return run_with_frame_log(app, frame_log)
     return app.run()
