@@ -17,6 +17,9 @@ PARTS: list[tuple[str, list[str], list[str], str | None]] = [
     ("benchmarks.render", [], ["--frames", "60", "--runs", "3"], None),
     ("benchmarks.studio", [], ["--seconds", "8", "--warmup", "6", "--runs", "1"], None),
     ("qwop_studio.cli", ["benchmark"], ["benchmark", "--seconds", "3"], None),
+    ("benchmarks.training", [], ["--seconds", "5", "--runs", "1"], None),
+    # the studio in a real window (Xvfb), 10 minutes, then headless for 10: the longest part
+    ("benchmarks.studio_window", [], ["--minutes", "1.5", "--episodes", "5"], "Xvfb"),
 ]
 
 
