@@ -124,6 +124,11 @@ def print_table(rows: list[dict]) -> None:
                          + ("-" if r["median_time_s"] is None else f"{r['median_time_s']:.1f} s"))
         print(f"{run[0] + ' ' + run[1]:<24}" + f"{'-' if first is None else f'{first:.1f} min':>13}"
               + "".join(f"{c:>19}" for c in cells))
+    for arm in arm_medians(rows):
+        if arm["runs"] > 1:
+            time_s = "-" if arm["median_time_s"] is None else f"{arm['median_time_s']:.1f} s"
+            print(f"  {arm['arm']} at {arm['mark_min']:g} min, median of {arm['runs']} runs: "
+                  f"{arm['success_rate']:.0%} / {time_s}")
 
 
 def plot(rows: list[dict], out: Path, title: str) -> Path | None:
@@ -138,10 +143,12 @@ def plot(rows: list[dict], out: Path, title: str) -> Path | None:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     arms = list(dict.fromkeys(r["arm"] for r in rows))
+    styles = ["-", "--", ":", "-."]
     for run in dict.fromkeys((r["arm"], r["run"]) for r in rows):
         mine = sorted((r for r in rows if (r["arm"], r["run"]) == run), key=lambda r: r["mark_min"])
+        nth = list(dict.fromkeys(r["run"] for r in rows if r["arm"] == run[0])).index(run[1])
         style = {"color": colours[arms.index(run[0]) % len(colours)], "marker": "o", "alpha": 0.85,
-                 "ls": "-" if run[1].endswith("0") else "--", "label": f"{run[0]} ({run[1]})"}
+                 "ls": styles[nth % len(styles)], "label": f"{run[0]} ({run[1]})"}
         ax1.plot([r["mark_min"] for r in mine], [100 * r["success_rate"] for r in mine], **style)
         timed = [r for r in mine if r["median_time_s"] is not None]
         ax2.plot([r["mark_min"] for r in timed], [r["median_time_s"] for r in timed], **style)
