@@ -62,3 +62,45 @@ def test_the_bare_worlds_two_readings_read_the_same_states() -> None:
     assert plain.shape == gathered.shape == (14, 6)
     assert np.array_equal(plain, gathered)
     assert not np.array_equal(plain, QWOPWorld().read_states())  # a state 40 ticks on, not the spawn pose
+
+
+def _run_dir(tmp_path, name: str, episodes: list[tuple[int, float, bool]], checkpoints: list[int],
+             final: bool = True):
+    """A run folder as the trainer leaves it: progress.csv rows (step, wall s, success) and checkpoints."""
+    from qwop_studio.train.progress_log import PROGRESS, PROGRESS_COLUMNS
+
+    run = tmp_path / name
+    (run / "checkpoints").mkdir(parents=True)
+    lines = [",".join(PROGRESS_COLUMNS)]
+    lines += [f"{step},{wall},0,1.0,100,10.0,30.0,0.3,{int(ok)}" for step, wall, ok in episodes]
+    (run / PROGRESS).write_text("\n".join(lines) + "\n")
+    for step in checkpoints:
+        (run / "checkpoints" / f"model_{step}_steps.zip").write_bytes(b"")
+    if final:
+        (run / "final_model.zip").write_bytes(b"")
+    return run
+
+
+def test_compare_runs_stands_the_last_model_saved_by_each_minute_for_it(tmp_path) -> None:
+    from benchmarks.compare_runs import points_of
+
+    # one episode a minute, 1,000 steps a minute; checkpoints at 2,000 / 4,500 / 9,000 steps (minutes
+    # 2, 5 and 9 by the first episode at or after them); the final model at the last episode (minute 10)
+    episodes = [(1000 * m, 60.0 * m, m == 7) for m in range(1, 11)]
+    run = _run_dir(tmp_path, "r", episodes, [2000, 4500, 9000])
+    points = {p.mark: (p.model.name, p.minute) for p in points_of("arm", run, [1, 3, 5, 10, 15])}
+    assert points == {3: ("model_2000_steps.zip", 2.0), 5: ("model_4500_steps.zip", 5.0),
+                      10: ("final_model.zip", 10.0)}  # nothing saved by minute 1; minute 15 is past the run
+
+
+def test_compare_runs_reads_the_first_finish_and_refuses_a_folder_without_progress(tmp_path) -> None:
+    import argparse
+
+    from benchmarks.compare_runs import parse_arm
+    from benchmarks.learning_speed import minute_of_step
+
+    run = _run_dir(tmp_path, "r", [(1000, 60.0, False), (2000, 150.0, True), (3000, 200.0, True)], [])
+    assert minute_of_step(run / "progress.csv")[2] == pytest.approx(2.5)
+    assert parse_arm(f"a={run}") == ("a", [run])
+    with pytest.raises(argparse.ArgumentTypeError, match="not a run directory"):
+        parse_arm(f"a={run},{tmp_path / 'missing'}")
