@@ -15,6 +15,7 @@ def test_a_trained_runner_ships_small_with_its_config_and_evaluation():
     report = json.loads((MODELS_DIR / "qwop_runner_eval.json").read_text())
     assert report["episodes"] == 100 and report["start_noop_max"] == 30
     assert report["success_rate"] >= 0.9
+    assert report["torso_height"]["mean"] >= 0.9 and report["knee_on_track"]["max"] == 0.0  # upright
 
 
 @pytest.mark.timeout(120)
