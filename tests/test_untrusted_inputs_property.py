@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from qwop_studio.recording import Recording, RecordingError, load_recording
@@ -110,6 +110,8 @@ def test_a_config_file_with_random_edits_loads_or_gets_one_line(data):
 @PROPERTY
 @given(key=st.sampled_from(["algorithm", "n_envs", "env", "hyperparams", "wrappers", "reward_schedule",
                             "checkpoint_minutes", "max_minutes", "seed", "unknown"]), value=json_values)
+@example(key="env", value={"\n": None})  # found by CI: a key holding a line break
+@example(key="hyperparams", value={"a\r\nb": 1})
 def test_a_config_with_any_value_at_a_top_level_key_loads_or_gets_one_line(key, value):
     config = yaml.safe_load(VALID_CONFIG_TEXT)
     config[key] = value

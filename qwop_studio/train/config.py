@@ -47,7 +47,19 @@ _SafeLoader.add_implicit_resolver(
 
 
 class ConfigError(ValueError):
-    """A config problem, as one line ``FILE: key.path: what is wrong``; the CLI exits with code 2."""
+    """A config problem, as one line ``FILE: key.path: what is wrong``; the CLI exits with code 2.
+
+    Keys and values in the message come from the user's file, which may put a line break or another
+    control character in a key; those are written as escapes (``\\n``), so the message stays one line.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable_one_line(message))
+
+
+def printable_one_line(text: str) -> str:
+    """``text`` with every non-printable character (line breaks included) written as its escape."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in str(text))
 
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
