@@ -72,8 +72,11 @@ def test_after_ctrl_c_or_sigterm_the_episode_log_reaches_the_saved_checkpoint(tm
     """The log is flushed once a second; an interrupt must not lose the second before the checkpoint."""
     config = _tiny_config(tmp_path, total_timesteps=10_000_000, checkpoint_freq=0, checkpoint_minutes=0)
     run = tmp_path / "run"
+    # A suite started in the background by a non-interactive shell (``pytest &``) inherits SIGINT
+    # ignored, and so would the trainer: give it the disposition a terminal gives.
     proc = subprocess.Popen([sys.executable, "-m", "qwop_studio.cli", "train", "--config", str(config),
-                             "--run-dir", str(run), "--no-progress"], stderr=subprocess.PIPE, text=True)
+                             "--run-dir", str(run), "--no-progress"], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not (run / "progress.csv").is_file():
