@@ -61,12 +61,53 @@ def cpu_jiffies() -> tuple[int, int] | None:
     Why: on a virtual machine the host may run other guests on our cores; the guest sees that time
     as "steal". Two readings around a measurement tell whether it ran on whole cores (None off Linux).
     """
-    try:
-        with open("/proc/stat") as f:
-            fields = [int(x) for x in f.readline().split()[1:]]
-    except (OSError, ValueError):
+    fields = _proc_stat_cpu()
+    if fields is None:
         return None
     return sum(fields[:8]), (fields[7] if len(fields) > 7 else 0)
+
+
+def cpu_idle_jiffies() -> tuple[int, int] | None:
+    """(idle + iowait time, all CPU time) of the whole machine since boot, in jiffies (None off Linux).
+
+    Why: a trainer whose processes wait on each other leaves cores idle; two readings around a run
+    say what share of the machine nobody used (:func:`idle_share`).
+    """
+    fields = _proc_stat_cpu()
+    if fields is None or len(fields) < 5:
+        return None
+    return fields[3] + fields[4], sum(fields[:8])
+
+
+def idle_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """The share of CPU time idle between two :func:`cpu_idle_jiffies` readings (None if unknown)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
+def _proc_stat_cpu() -> list[int] | None:
+    """The aggregate ``cpu`` line of Linux ``/proc/stat`` as numbers (user, nice, system, idle, iowait, ...)."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend, or None (said on stderr) where it is not installed."""
+    import sys
+
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot (pip install -e '.[plots]')", file=sys.stderr)
+        return None
+    return plt
 
 
 def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:

@@ -31,8 +31,8 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as ``python benchmarks/compare_runs.py``
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.common import machine  # noqa: E402
-from benchmarks.learning_speed import minute_of_step  # noqa: E402
+from benchmarks.common import machine, pyplot  # noqa: E402
+from benchmarks.learning_speed import minute_of_step, minute_saved  # noqa: E402
 from qwop_studio.train.progress_log import PROGRESS  # noqa: E402
 
 #: How late a checkpoint may be saved and still count for a mark: the minute-based checkpoints land a few
@@ -57,8 +57,7 @@ def checkpoint_minutes(run: Path) -> list[tuple[float, Path]]:
     found = []
     for path in (run / "checkpoints").glob("model_*_steps.zip"):
         step = int(path.stem.split("_")[1])
-        minute = next((m for s, m in zip(steps, minutes, strict=True) if s >= step), minutes[-1] if minutes else 0.0)
-        found.append((minute, path))
+        found.append((minute_saved(step, steps, minutes), path))
     found.sort()
     if (run / "final_model.zip").is_file() and minutes:
         found.append((minutes[-1], run / "final_model.zip"))
@@ -132,13 +131,8 @@ def print_table(rows: list[dict]) -> None:
 
 
 def plot(rows: list[dict], out: Path, title: str) -> Path | None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot (pip install -e '.[plots]')", file=sys.stderr)
+    plt = pyplot()
+    if plt is None:
         return None
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]

@@ -28,7 +28,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as ``python benchmarks/learning_speed.py``
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.common import machine  # noqa: E402
+from benchmarks.common import machine, pyplot  # noqa: E402
 from qwop_studio.saves import saves_root  # noqa: E402
 from qwop_studio.train.progress_log import PROGRESS, read_progress  # noqa: E402
 
@@ -54,6 +54,12 @@ def minute_of_step(progress_csv: Path) -> tuple[list[int], list[float], float | 
     return steps, minutes, first
 
 
+def minute_saved(step: int, steps: list[int], minutes: list[float]) -> float:
+    """The wall-clock minute a checkpoint of ``step`` was saved: that of the first episode logged at or after
+    it (``steps``/``minutes`` from :func:`minute_of_step`), else the last one (0 for an empty log)."""
+    return next((m for s, m in zip(steps, minutes, strict=True) if s >= step), minutes[-1] if minutes else 0.0)
+
+
 def evaluate_checkpoints(run_dir: Path, episodes: int) -> list[dict]:
     """Evaluate every checkpoint of a run; one row per checkpoint, in step order."""
     from qwop_studio.train.evaluate import evaluate_model
@@ -63,7 +69,7 @@ def evaluate_checkpoints(run_dir: Path, episodes: int) -> list[dict]:
     paths = sorted((run_dir / "checkpoints").glob("model_*_steps.zip"), key=lambda p: int(p.stem.split("_")[1]))
     for path in paths:
         step = int(path.stem.split("_")[1])
-        minute = next((m for s, m in zip(steps, minutes, strict=True) if s >= step), minutes[-1] if minutes else 0.0)
+        minute = minute_saved(step, steps, minutes)
         report = evaluate_model(path, episodes=episodes, deterministic=True, start_noop_max=30)
         rows.append({"config": run_dir.name, "step": step, "minute": round(minute, 2),
                      "success_rate": report["success_rate"],
@@ -86,13 +92,8 @@ def read_results(path: Path) -> list[dict]:
 
 
 def plot(rows: list[dict], out: Path, minutes: float) -> Path | None:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib not installed: no plot (pip install -e '.[plots]')", file=sys.stderr)
+    plt = pyplot()
+    if plt is None:
         return None
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name in dict.fromkeys(r["config"] for r in rows):

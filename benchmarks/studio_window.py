@@ -34,7 +34,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as ``python benchmarks/studio_window.py``
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.common import machine  # noqa: E402
+from benchmarks.common import cpu_idle_jiffies, idle_share, machine  # noqa: E402
 from benchmarks.compare_runs import evaluate_point, points_of, row_of  # noqa: E402
 from benchmarks.learning_speed import minute_of_step  # noqa: E402
 from qwop_studio.train.progress_log import PROGRESS, read_progress  # noqa: E402
@@ -56,13 +56,6 @@ def start_button_centre(size: tuple[int, int]) -> tuple[int, int]:
     return int(x), int(y)
 
 
-def cpu_idle() -> tuple[int, int]:
-    """(idle + iowait jiffies, all jiffies) of the whole machine, from ``/proc/stat``."""
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    return fields[3] + fields[4], sum(fields[:8])
-
-
 def free_display() -> int:
     for n in range(91, 140):
         if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
@@ -79,7 +72,7 @@ def rate_after(run_dir: Path, skip_min: float = SKIP_MIN) -> float:
     return (later[-1].step - later[0].step) / (later[-1].wall_time_s - later[0].wall_time_s)
 
 
-def run_studio(config: str, minutes: float, out: Path) -> tuple[Path, list[tuple[float, int, float]], float]:
+def run_studio(config: str, minutes: float, out: Path) -> tuple[Path, list[tuple[float, int, float]], float | None]:
     """Train ``minutes`` from a mouse click on Start in a real window; (run dir, frame log, idle share)."""
     display = free_display()
     xvfb = subprocess.Popen(["Xvfb", f":{display}", "-screen", "0", f"{SIZE[0]}x{SIZE[1]}x24", "-nolisten", "tcp"],
@@ -109,10 +102,10 @@ def run_studio(config: str, minutes: float, out: Path) -> tuple[Path, list[tuple
                 raise RuntimeError("no run started within 60 s of the click")
             time.sleep(0.5)
         time.sleep(SKIP_MIN * 60)
-        idle0 = cpu_idle()
+        idle0 = cpu_idle_jiffies()
         while time.time() - clicked < minutes * 60:
             time.sleep(1.0)
-        idle1 = cpu_idle()
+        idle1 = cpu_idle_jiffies()
         studio.send_signal(signal.SIGTERM)  # SDL turns it into a window close: the trainer saves
         studio.wait(timeout=120)
     finally:
@@ -123,11 +116,11 @@ def run_studio(config: str, minutes: float, out: Path) -> tuple[Path, list[tuple
     frames = [(float(t), int(n), float(ms)) for t, n, ms in
               (line.split() for line in frame_log.read_text().splitlines())]
     frames = [f for f in frames if clicked + SKIP_MIN * 60 <= f[0] <= clicked + minutes * 60]
-    idle = (idle1[0] - idle0[0]) / max(idle1[1] - idle0[1], 1)
+    idle = idle_share(idle0, idle1)
     return next(runs.iterdir()), frames, idle
 
 
-def run_headless(config: str, minutes: float, out: Path) -> tuple[Path, float]:
+def run_headless(config: str, minutes: float, out: Path) -> tuple[Path, float | None]:
     """Train ``minutes`` with no window; (run dir, the machine's idle share from minute 1 to the end)."""
     run_dir = out / "headless"
     if run_dir.exists():
@@ -136,11 +129,11 @@ def run_headless(config: str, minutes: float, out: Path) -> tuple[Path, float]:
                               "--max-minutes", str(minutes), "--run-dir", str(run_dir), "--no-progress"],
                              stdout=open(out / "headless.log", "w"), stderr=subprocess.STDOUT)
     time.sleep(SKIP_MIN * 60)
-    idle0 = cpu_idle()
+    idle0 = cpu_idle_jiffies()
     if train.wait() != 0:
         raise RuntimeError(f"the headless training failed (see {out / 'headless.log'})")
-    idle1 = cpu_idle()
-    return run_dir, (idle1[0] - idle0[0]) / max(idle1[1] - idle0[1], 1)
+    idle1 = cpu_idle_jiffies()
+    return run_dir, idle_share(idle0, idle1)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,7 +172,10 @@ def main(argv: list[str] | None = None) -> int:
           f"({result['studio_over_headless']:.2f} of headless; target >= 0.85)")
     print(f"window: median {result['window_fps_median']} fps, slowest 1 % of seconds "
           f"{result['window_fps_slowest_1pct']} fps (target >= 30); slowest frame {result['slowest_frame_ms']} ms")
-    print(f"CPU idle while the studio trained: {idle:.1%} (target < 10 %); headless: {headless_idle:.1%}")
+    def share(value: float | None) -> str:
+        return "unknown" if value is None else f"{value:.1%}"
+
+    print(f"CPU idle while the studio trained: {share(idle)} (target < 10 %); headless: {share(headless_idle)}")
     for label, run in result["runs"].items():
         row = run["last_model"] or {}
         print(f"{label}: first finish in training at minute {run['first_finish_min']}; model at minute "

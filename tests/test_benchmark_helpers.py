@@ -104,3 +104,13 @@ def test_compare_runs_reads_the_first_finish_and_refuses_a_folder_without_progre
     assert parse_arm(f"a={run}") == ("a", [run])
     with pytest.raises(argparse.ArgumentTypeError, match="not a run directory"):
         parse_arm(f"a={run},{tmp_path / 'missing'}")
+
+
+def test_idle_share_is_the_idle_part_of_the_cpu_time_between_two_readings() -> None:
+    from benchmarks.common import cpu_idle_jiffies, idle_share
+
+    assert idle_share((100, 1000), (130, 1200)) == pytest.approx(0.15)  # 30 idle of 200 jiffies
+    assert idle_share(None, (1, 2)) is None and idle_share((5, 10), (5, 10)) is None
+    if sys.platform.startswith("linux"):
+        reading = cpu_idle_jiffies()
+        assert reading is not None and 0 <= reading[0] <= reading[1]
