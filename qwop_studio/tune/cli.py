@@ -68,6 +68,7 @@ def tune_from_args(args: argparse.Namespace) -> int:
         identity,
         open_storage,
         open_study,
+        queue_baseline,
         recover_interrupted,
         sweeps_root,
     )
@@ -114,6 +115,8 @@ def tune_from_args(args: argparse.Namespace) -> int:
                      evaluation=space.settings.evaluation.model_dump(),
                      n_workers=args.cpus_per_trial if args.ray else None)
     finished = finished_count(study)
+    if finished < args.trials and space.settings.baseline and queue_baseline(study, space.base_values(base.to_dict())):
+        console.print("the base config's own values are queued as a trial: the yardstick for the others")
     counts = ", ".join(f"{n} {state.lower()}" for state, n in sorted(count_states(study).items())) or "no trials yet"
     console.print(f"study {name} ({hide_password(url) if args.storage else study_dir / STUDY_DB}): {counts}; "
                   f"{max(args.trials - finished, 0)} of {args.trials} to run, {args.trial_minutes:g} min of training "

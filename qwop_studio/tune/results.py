@@ -13,7 +13,7 @@ from typing import Any
 
 from qwop_studio.fileio import atomic_write_bytes, atomic_write_text
 from qwop_studio.train.config import TrainConfig, load_config
-from qwop_studio.tune.space import SearchSpace, apply_params
+from qwop_studio.tune.space import SearchSpace, apply_params, get_dotted
 
 BEST_CONFIG = "best_config.yml"
 PLOT = "objective.png"
@@ -55,9 +55,19 @@ def trial_line(trial: Any) -> str:
             f"  finished {'-' if rate is None else f'{rate:.0%}'} of {a.get('episodes', '-')}"
             f" (median {_fmt(a.get('median_time_s'), unit=' s')})"
             f"  {_fmt(a.get('train_minutes'), 2)} min, {a.get('env_steps', 0):,} env steps")
+    if a.get("baseline"):
+        line += "  (the base config's own values)"
     if a.get("error"):
         line += f"  error: {a['error']}"
     return line
+
+
+def baseline_trial(study: Any) -> Any | None:
+    """The completed trial of the base config's own values (the study's yardstick), or None."""
+    from optuna.trial import TrialState
+
+    return next((t for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                 if t.user_attrs.get("baseline") and t.value is not None), None)
 
 
 def print_results(study: Any, space: SearchSpace, base: TrainConfig, console: Any) -> None:
@@ -70,31 +80,27 @@ def print_results(study: Any, space: SearchSpace, base: TrainConfig, console: An
     for trial in study.get_trials(deepcopy=False):
         a = trial.user_attrs
         rate = a.get("success_rate")
-        table.add_row(str(trial.number), trial.state.name.lower(), _fmt(trial.value),
+        table.add_row(f"{trial.number} (base)" if a.get("baseline") else str(trial.number),
+                      trial.state.name.lower(), _fmt(trial.value),
                       "-" if rate is None else f"{rate:.0%}", _fmt(a.get("median_time_s"), unit=" s"),
                       _fmt(a.get("train_minutes"), 2), f"{a.get('env_steps', 0):,}")
     console.print(table)
     best = best_trial(study)
     if best is None:
         return
+    yardstick = baseline_trial(study)
+    if yardstick is not None:
+        verdict = ("the base config itself is the best" if yardstick.number == best.number else
+                   f"the best (trial {best.number}, {best.value:.1f} s) is {yardstick.value - best.value:.1f} s better")
+        console.print(f"base config (trial {yardstick.number}): objective {yardstick.value:.1f} s; {verdict}, "
+                      f"from one evaluation of {yardstick.user_attrs.get('episodes', '-')} starts each")
     base_data = base.to_dict()
     params = Table(title=f"best: trial {best.number} (objective {best.value:.1f} s)")
     for col in ("param", "best", "base config"):
         params.add_column(col)
     for key, value in space.decode(best.params).items():
-        params.add_row(short_key(key), _fmt_param(value), _fmt_param(_get_dotted(base_data, key)))
+        params.add_row(short_key(key), _fmt_param(value), _fmt_param(get_dotted(base_data, key)))
     console.print(params)
-
-
-def _get_dotted(data: Any, key: str) -> Any:
-    for part in key.split("."):
-        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        elif isinstance(data, dict) and part in data:
-            data = data[part]
-        else:
-            return None
-    return data
 
 
 def best_trial(study: Any) -> Any | None:
@@ -147,6 +153,10 @@ def write_plot(path: Path, study: Any) -> bool:
             xs.append(number)
             ys.append(best)
         ax.step(xs, ys, where="post", color="tab:orange", label="best so far")
+    yardstick = baseline_trial(study)
+    if yardstick is not None:
+        ax.axhline(yardstick.value, color="tab:green", linestyle="--",
+                   label=f"base config (trial {yardstick.number})")
     ax.set_xlabel("trial")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("objective (game s, lower is better)")
@@ -160,4 +170,4 @@ def write_plot(path: Path, study: Any) -> bool:
     return True
 
 
-__all__ = ["print_results", "trial_line", "best_trial", "write_best_config", "write_plot", "BEST_CONFIG", "PLOT"]
+__all__ = ["print_results", "trial_line", "best_trial", "baseline_trial", "write_best_config", "write_plot", "BEST_CONFIG", "PLOT"]

@@ -94,6 +94,9 @@ class SweepSettings(BaseModel):
     pruner: PrunerSettings = Field(default_factory=PrunerSettings)
     sampler: SamplerSettings = Field(default_factory=SamplerSettings)
     retries: int = Field(1, ge=0, le=100)  # times an interrupted trial is run again with its values
+    # the base config's own values run as one trial of the study (queued first), so every trial has the
+    # base config beside it, measured under the same minutes and evaluation
+    baseline: bool = True
     heartbeat: HeartbeatSettings = Field(default_factory=HeartbeatSettings)
 
 
@@ -118,6 +121,15 @@ class FloatParam(BaseModel):
     def candidates(self) -> list[Any]:
         return [self.low, self.high]
 
+    def store(self, value: Any) -> Any:
+        """``value`` as Optuna stores it for this distribution; ValueError if it lies outside."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not self.low <= value <= self.high:
+            raise ValueError(f"{value!r} is not a number in [{self.low:g}, {self.high:g}]")
+        if self.step is not None and not math.isclose((value - self.low) / self.step,
+                                                      round((value - self.low) / self.step), abs_tol=1e-9):
+            raise ValueError(f"{value!r} is not on the grid of step {self.step:g}")
+        return float(value)
+
     def suggest(self, trial: Any, name: str) -> Any:
         return trial.suggest_float(name, self.low, self.high, log=self.log, step=self.step)
 
@@ -139,6 +151,13 @@ class IntParam(BaseModel):
 
     def candidates(self) -> list[Any]:
         return [self.low, self.low + (self.high - self.low) // self.step * self.step]
+
+    def store(self, value: Any) -> Any:
+        """``value`` as Optuna stores it for this distribution; ValueError if it lies outside."""
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high \
+                or (value - self.low) % self.step:
+            raise ValueError(f"{value!r} is not an integer in [{self.low}, {self.high}] on step {self.step}")
+        return value
 
     def suggest(self, trial: Any, name: str) -> Any:
         return trial.suggest_int(name, self.low, self.high, step=self.step, log=self.log)
@@ -171,6 +190,13 @@ class CategoricalParam(BaseModel):
     def candidates(self) -> list[Any]:
         return list(self.choices)
 
+    def store(self, value: Any) -> Any:
+        """``value`` as Optuna stores it (JSON text for lists and mappings); ValueError if not a choice."""
+        stored = value if self._scalar() else json.dumps(value)
+        if stored not in self.encoded():
+            raise ValueError(f"{value!r} is not one of the choices")
+        return stored
+
     def suggest(self, trial: Any, name: str) -> Any:
         return self.decode(trial.suggest_categorical(name, self.encoded()))
 
@@ -202,8 +228,31 @@ class SearchSpace:
         self.source = source
 
     def suggest(self, trial: Any) -> dict[str, Any]:
-        """Sample every param on an Optuna trial (or Ray's wrapper of one); return config key -> value."""
-        return {key: param.suggest(trial, key) for key, param in self.params.items()}
+        """Sample every param on an Optuna trial (or Ray's wrapper of one); return config key -> value.
+
+        The baseline trial (:meth:`base_values`, queued with its keys as the user attribute
+        ``baseline``) takes only those keys, fixed; the others stay as the base config has them.
+        """
+        only = trial.user_attrs.get("baseline")
+        keys = [k for k in only if k in self.params] if isinstance(only, list) else list(self.params)
+        return {key: self.params[key].suggest(trial, key) for key in keys}
+
+    def base_values(self, base: dict[str, Any]) -> dict[str, Any]:
+        """The base config's own value of each param, as Optuna stores it, where the space can hold it.
+
+        A key the base config leaves unset (SB3's default applies) or sets outside the space is left
+        out: the baseline trial keeps the base config's setting there, unsampled.
+        """
+        values = {}
+        for key, param in self.params.items():
+            value = get_dotted(base, key)
+            if value is None:
+                continue
+            try:
+                values[key] = param.store(value)
+            except ValueError:
+                continue
+        return values
 
     def decode(self, stored: dict[str, Any]) -> dict[str, Any]:
         """A trial's stored params (as Optuna keeps them) -> config key -> value."""
@@ -318,6 +367,18 @@ def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
             raise KeyError(f"{where} is a {type(node).__name__} in the base config, not a mapping or list")
 
 
+def get_dotted(data: Any, key: str) -> Any:
+    """The value at ``a.b.0.c`` in nested dicts and lists, or None where the path does not exist."""
+    for part in key.split("."):
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
 def apply_params(base: TrainConfig, params: dict[str, Any], **top_level: Any) -> TrainConfig:
     """The base config with sampled ``params`` (dotted keys) and ``top_level`` keys set; validated."""
     data = base.to_dict()
@@ -328,4 +389,4 @@ def apply_params(base: TrainConfig, params: dict[str, Any], **top_level: Any) ->
 
 
 __all__ = ["SearchSpace", "SweepSettings", "SpaceError", "DEFAULT_SPACE", "load_space", "apply_params",
-           "set_dotted"]
+           "set_dotted", "get_dotted"]

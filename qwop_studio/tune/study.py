@@ -208,6 +208,19 @@ def requeue(study: Any, number: int, retries: int) -> None:
     _retry_callback(retries)(study, storage.get_trial(trial_id))
 
 
+def queue_baseline(study: Any, values: dict[str, Any]) -> bool:
+    """Queue the base config's own ``values`` as a trial unless the study has one; True if queued.
+
+    Optuna's queue (``enqueue_trial``): the next trial asked for, by this process, another machine
+    or Ray's searcher, runs them. Its user attribute ``baseline`` lists the keys it fixes, so
+    :meth:`SearchSpace.suggest` samples nothing else for it.
+    """
+    if any(t.user_attrs.get("baseline") for t in study.get_trials(deepcopy=False)):
+        return False
+    study.enqueue_trial(values, user_attrs={"baseline": sorted(values)}, skip_if_exists=True)
+    return True
+
+
 def count_states(study: Any) -> dict[str, int]:
     """Trials by state name (``COMPLETE``, ``PRUNED``, ``FAIL``, ``RUNNING``, ``WAITING``)."""
     counts: dict[str, int] = {}
@@ -223,4 +236,4 @@ def finished_count(study: Any) -> int:
 
 
 __all__ = ["SweepError", "sweeps_root", "default_storage_url", "open_storage", "open_study", "identity", "claim", "retry_of",
-           "recover_interrupted", "requeue", "finished_count", "count_states", "build_pruner", "build_sampler", "STUDY_NAME_RE"]
+           "recover_interrupted", "requeue", "queue_baseline", "finished_count", "count_states", "build_pruner", "build_sampler", "STUDY_NAME_RE"]

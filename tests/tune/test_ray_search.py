@@ -34,3 +34,17 @@ def test_ray_trials_are_claimed_and_an_early_stop_is_stored_as_pruned_at_its_las
     assert (second.state.name, second.value) == ("COMPLETE", 120.0)
     assert second.user_attrs["success_rate"] == 0.5 and second.user_attrs["mode"] == "ray"
     assert first.user_attrs["pid"] > 0 and finished[NUMBER_KEY] == 1
+
+
+def test_ray_runs_the_queued_baseline_trial_with_the_base_values_only(tmp_path):
+    base = load_config(HERE / "tiny_tune.yml")
+    space = load_space(HERE / "tiny_space.yml", base)
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    study = optuna.create_study(storage=url, study_name="s")
+    values = {"hyperparams.learning_rate": 3.0e-4, "hyperparams.n_epochs": 1}  # a base value for two of the keys
+    study.enqueue_trial(values, user_attrs={"baseline": sorted(values)})
+    searcher = _searcher_class()(space=space.suggest, metric="objective", mode="min", study_name="s",
+                                 storage=optuna.storages.RDBStorage(url), sampler=optuna.samplers.TPESampler(seed=0))
+    first = searcher.suggest("a")
+    assert {k: v for k, v in first.items() if k != NUMBER_KEY} == values  # nothing sampled beside them
+    assert set(searcher.suggest("b")) == set(space.params) | {NUMBER_KEY}

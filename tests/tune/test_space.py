@@ -25,6 +25,31 @@ def test_the_shipped_space_loads_against_the_default_config():
     assert space.settings.pruner.type == "median"
 
 
+def test_the_baseline_trial_fixes_the_base_values_the_space_can_hold_and_samples_nothing_else(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    space_file = tmp_path / "space.yml"
+    space_file.write_text(
+        "params:\n"
+        "  hyperparams.learning_rate: {type: float, low: 1.0e-4, high: 1.0e-3, log: true}\n"   # base 3e-4: held
+        "  hyperparams.n_epochs: {type: int, low: 2, high: 6, step: 2}\n"                     # base 1: outside
+        "  hyperparams.gamma: {type: float, low: 0.9, high: 0.99}\n"                          # base: unset
+        "  hyperparams.policy_kwargs.net_arch: {type: categorical, choices: [[16], [16, 16]]}\n"
+        "  reward_schedule.0.at_step: {type: int, low: 50000, high: 150000, step: 50000}\n")
+    base = load_config(TINY)
+    space = load_space(space_file, base)
+    values = space.base_values(base.to_dict())
+    assert values == {"hyperparams.learning_rate": 3.0e-4, "hyperparams.policy_kwargs.net_arch": "[16, 16]",
+                      "reward_schedule.0.at_step": 100000}
+
+    study = optuna.create_study()
+    study.enqueue_trial(values, user_attrs={"baseline": sorted(values)})
+    params = space.suggest(study.ask())
+    assert params == {"hyperparams.learning_rate": 3.0e-4, "hyperparams.policy_kwargs.net_arch": [16, 16],
+                      "reward_schedule.0.at_step": 100000}  # n_epochs and gamma stay as the base has them
+    assert apply_params(base, params).to_dict() == base.to_dict()
+    assert set(space.suggest(study.ask())) == set(space.params)  # an ordinary trial samples every key
+
+
 def test_sampled_values_land_in_the_config_including_list_items():
     base = load_config(TINY)
     config = apply_params(base, {"hyperparams.policy_kwargs.net_arch": [8], "reward_schedule.0.set.velocity_weight": 0.2,

@@ -68,8 +68,19 @@ def test_sweep_of_two_trials_completes_in_sqlite_and_its_best_yaml_trains(in_tmp
     study = _study(in_tmp, "two")
     stale, *trials = study.get_trials()
     assert stale.state.name == "FAIL"  # another machine's trial, failed by its old heartbeat...
-    assert trials[0].system_attrs["failed_trial"] == 0 and trials[0].params == stale_params  # ...and run again
+    retry = next(t for t in trials if t.system_attrs.get("failed_trial") == 0)
+    assert retry.params == stale_params  # ...and run again with its values
     assert [t.state.name for t in trials] == ["COMPLETE", "COMPLETE"]
+    # the other trial is the yardstick: the base config's own values, fixed, and trained as the base config
+    (baseline,) = [t for t in trials if t is not retry]
+    assert baseline.user_attrs["baseline"] == sorted(baseline.params)
+    assert baseline.params == {"hyperparams.learning_rate": 3.0e-4, "hyperparams.n_epochs": 1,
+                               "hyperparams.policy_kwargs.net_arch": "[16, 16]",
+                               "reward_schedule.0.set.velocity_weight": 0.1}
+    trained = load_config(Path(baseline.user_attrs["run_dir"]) / "config.yml").to_dict()
+    for key in ("hyperparams", "env", "reward_schedule", "n_envs", "seed"):
+        assert trained[key] == load_config(TINY).to_dict()[key]
+    assert f"{baseline.number} (base)" in out and f"base config (trial {baseline.number}): objective" in out
     for trial in trials:
         assert set(trial.intermediate_values) == {1}  # the report at half the budget, for a pruner
         assert 0.04 < trial.user_attrs["train_minutes"] < 0.2
@@ -158,4 +169,6 @@ def test_the_same_sweep_runs_through_a_local_ray_instance(in_tmp):
         assert trial.user_attrs["mode"] == "ray"
         assert 1 in trial.intermediate_values  # Ray's reports reached the Optuna study
         assert Path(trial.user_attrs["run_dir"], "final_model.zip").is_file()
+    assert trials[0].user_attrs["baseline"] == sorted(trials[0].params)  # the queued yardstick ran first, on Ray
+    assert trials[0].params["hyperparams.learning_rate"] == 3.0e-4 and trials[0].params["hyperparams.n_epochs"] == 1
     assert load_config(in_tmp / "saves" / "sweeps" / "ray" / "best_config.yml").name == "ray_best"
