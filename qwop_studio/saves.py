@@ -8,8 +8,8 @@ One definition for every command. The root is, first to last:
    (``pip install .``, ``pipx install .``) uses too, so a user's work lands where they run it,
    never inside the installed package.
 
-Beneath it: ``runs/<ALGO>_<config>_<time>/`` (training runs, see ``train/trainer.py``) and
-``recordings/`` (``play --record``). Paths are resolved when asked for, not at import, so a change
+Beneath it: ``runs/<ALGO>_<config>_<time>/`` (training runs, see ``train/trainer.py``),
+``recordings/`` (``play --record``) and ``sweeps/<study>/`` (``tune``). Paths are resolved when asked for, not at import, so a change
 of the variable (or of the folder) between two runs is seen. Sits beside the floors (like
 ``fileio.py``): it imports nothing of the package.
 """
@@ -22,6 +22,9 @@ ENV_VAR = "QWOP_STUDIO_SAVES"
 DEFAULT_ROOT = Path("saves")
 RUNS = "runs"
 RECORDINGS = "recordings"
+SWEEPS = "sweeps"
+#: The file ``tune`` leaves in ``sweeps/<study>/``: the base config with the best trial's values.
+SWEEP_BEST_CONFIG = "best_config.yml"
 
 
 class SavesError(ValueError):
@@ -44,6 +47,11 @@ def runs_dir(override: str | os.PathLike | None = None) -> Path:
 def recordings_dir(override: str | os.PathLike | None = None) -> Path:
     """Where ``play --record`` writes its games."""
     return saves_root(override) / RECORDINGS
+
+
+def sweeps_dir(override: str | os.PathLike | None = None) -> Path:
+    """Where ``tune`` keeps its studies (``<study>/study.db``, ``<study>/best_config.yml``)."""
+    return saves_root(override) / SWEEPS
 
 
 def _source(override: str | os.PathLike | None) -> str:

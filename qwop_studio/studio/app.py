@@ -38,7 +38,7 @@ from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 from qwop_studio import resources
 from qwop_studio.render.hud import CONTROLLER_COLOURS
 from qwop_studio.render.pacing import FramePacer
-from qwop_studio.saves import runs_dir
+from qwop_studio.saves import SWEEPS, runs_dir
 from qwop_studio.studio import config_choices, intents, look, sliders, status_card, toolbar
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
 from qwop_studio.studio.layout import DEFAULT_SIZE, MIN_SIZE, compute_layout
@@ -84,8 +84,10 @@ class StudioApp:
         self.chart_data = ChartData()
         self.charts = [ChartView("reward"), ChartView("distance")]
         self.chart_menus: list[UIDropDownMenu] = []
+        # the saves root's sweeps: each study's best config joins the picker
         self.toolbar = toolbar.Toolbar(self.manager, config_choices.config_names(),
-                                       config or config_choices.default_config(), self.runs_root)
+                                       config or config_choices.default_config(), self.runs_root,
+                                       config_choices.sweep_best_configs(self.runs_root.parent / SWEEPS))
         self.status = status_card.StatusCard(self.manager, self.fonts)
         self.sliders = sliders.RewardSliders(self.manager, self.fonts, clock=clock)
         self.manual_button: UIButton | None = None
@@ -311,8 +313,9 @@ class StudioApp:
             self.runner.offer_snapshot(snapshot)
         training = self.link.state in (LinkState.RUNNING, LinkState.PAUSED)
         self.sliders.set_enabled(training)
-        if not training and self.toolbar.selected != self._weights_shown_for:
-            self._show_config_weights(self.toolbar.selected)
+        chosen = self.toolbar.choice()[0]
+        if not training and chosen is not None and chosen != self._weights_shown_for:
+            self._show_config_weights(chosen)
         changes = self.sliders.due_changes()
         if changes:
             self.link.set_reward_weights(changes)

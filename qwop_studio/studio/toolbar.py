@@ -27,9 +27,12 @@ class Toolbar:
     """Config picker, Open run, Start, Pause/Resume, Save checkpoint, Stop."""
 
     def __init__(self, manager: pygame_gui.UIManager, configs: list[str], selected: str | None,
-                 runs_root: Path) -> None:
+                 runs_root: Path, sources: dict[str, str] | None = None) -> None:
         self.manager = manager
-        self.configs = list(configs)
+        # what the picker shows; ``sources`` maps a label to the config it starts where they differ
+        # (a sweep's best config is shown by its study, started from its file)
+        self.sources = dict(sources or {})
+        self.configs = list(configs) + [label for label in self.sources if label not in configs]
         if selected and selected not in self.configs:
             self.configs.insert(0, selected)
         self.selected = selected or (self.configs[0] if self.configs else "")
@@ -60,7 +63,7 @@ class Toolbar:
         """(config, resume) for the Start button."""
         if self.resume_run is not None and self.selected == self.resume_label:
             return None, str(self.resume_run)
-        return self.selected, None
+        return self.sources.get(self.selected, self.selected), None
 
     # -- widgets --------------------------------------------------------------------------------
     def layout(self, rect: pygame.Rect) -> None:

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from qwop_studio.fileio import atomic_write_bytes, atomic_write_text
+from qwop_studio.saves import SWEEP_BEST_CONFIG
 from qwop_studio.train.config import TrainConfig, load_config
 from qwop_studio.tune.space import SearchSpace, apply_params, get_dotted
 
-BEST_CONFIG = "best_config.yml"
+BEST_CONFIG = SWEEP_BEST_CONFIG  # the studio's config picker lists these (qwop_studio.saves)
 PLOT = "objective.png"
 #: Prefixes shortened in tables (the full keys are in the study and the best YAML), first match wins.
 _PREFIXES = (("hyperparams.policy_kwargs.", ""), ("hyperparams.", ""), ("env.reward_weights.", ""), ("env.", ""),

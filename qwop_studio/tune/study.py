@@ -44,11 +44,9 @@ class SweepError(ConfigError):
 
 def sweeps_root() -> Path:
     """``<saves root>/sweeps`` (``qwop_studio.saves``: ``--saves``/``$QWOP_STUDIO_SAVES``/``./saves``)."""
-    try:
-        from qwop_studio.saves import saves_root
-    except ImportError:  # a checkout without the saves module: the historical default
-        return Path("saves") / "sweeps"
-    return saves_root() / "sweeps"
+    from qwop_studio.saves import sweeps_dir
+
+    return sweeps_dir()
 
 
 def default_storage_url(study_dir: Path) -> str:

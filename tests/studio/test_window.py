@@ -68,3 +68,21 @@ def test_before_start_the_sliders_show_the_chosen_configs_starting_weights(make_
     app.toolbar.selected = "train_qrdqn"
     app.frame(1 / 30)
     assert app.sliders.wanted["velocity_weight"] == 0.0 and app.sliders.wanted["posture_weight"] == 0.0
+
+
+def test_a_sweeps_best_config_is_offered_by_its_study_and_starts_from_its_file(make_app, tmp_path):
+    """``tune`` leaves ``<saves>/sweeps/<study>/best_config.yml``; the picker lists it as the study's best,
+    shows its starting weights, and Start trains that file (a study without one is not listed)."""
+    from qwop_studio.train.config import load_config
+
+    best = tmp_path / "sweeps" / "upright_v1" / "best_config.yml"
+    best.parent.mkdir(parents=True)
+    best.write_text(load_config("train_ppo_upright").to_yaml().replace("posture_weight: 0.5", "posture_weight: 0.7"))
+    (tmp_path / "sweeps" / "no_trials_yet").mkdir()
+    app = make_app(config="train_ppo_upright")  # runs under tmp_path / "runs": the same saves root
+    assert "best of sweep upright_v1" in app.toolbar.options()
+    assert not any("no_trials_yet" in option for option in app.toolbar.options())
+    app.toolbar.selected = "best of sweep upright_v1"
+    app.frame(1 / 30)
+    assert app.sliders.wanted["posture_weight"] == 0.7
+    assert app.toolbar.choice() == (str(best), None)
