@@ -2,6 +2,7 @@
 
     python docs/screenshots/make_studio_screenshots.py [--config tests/studio/tiny_studio.yml] [--seconds 25]
     python docs/screenshots/make_studio_screenshots.py --start [--seconds 20]
+    python docs/screenshots/make_studio_screenshots.py --picker   # after a `qwop-studio tune` in ./saves
     python docs/screenshots/make_studio_screenshots.py --resume saves/experiments/r7/seed1b --seconds 40 \
         --slider velocity_weight=0.4
 
@@ -9,7 +10,8 @@
 picture of a run in progress, so that the charts show a real run's history and the live runner a
 policy that has learned; without it a tiny config trains from scratch for ``--seconds``.
 ``--start`` writes ``studio_start.png``: the studio as it opens, the shipped runner playing for
-``--seconds`` of game time before the picture. Otherwise it writes ``studio_training.png`` (a run in progress, one reward-weight change marked on the charts) and
+``--seconds`` of game time before the picture. ``--picker`` writes ``studio_sweep_picker.png``: the
+config picker opened, listing the best config of each sweep under ``./saves/sweeps``. Otherwise it writes ``studio_training.png`` (a run in progress, one reward-weight change marked on the charts) and
 ``studio_trainer_died.png`` (the trainer killed: what happened and the offer to resume) beside this file.
 """
 from __future__ import annotations
@@ -48,7 +50,19 @@ def main() -> None:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a copy of this run instead of a fresh tiny one")
     p.add_argument("--slider", default="posture_weight=0.4", metavar="NAME=VALUE",
                    help="the reward-weight change made halfway, marked on the charts")
+    p.add_argument("--picker", action="store_true", help="the config picker opened, with the sweeps' best configs")
     args = p.parse_args()
+    if args.picker:
+        app = StudioApp(runs_root=Path("saves") / "runs")  # its sweeps: saves/sweeps
+        frames_for(app, 1.0)
+        centre = app.toolbar.dropdown.rect.center
+        for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
+            pygame.event.post(pygame.event.Event(kind, {"pos": centre, "button": 1}))
+        frames_for(app, 1.0)
+        pygame.image.save(app.screen, str(HERE / "studio_sweep_picker.png"))
+        app.shutdown()
+        print(f"wrote {HERE / 'studio_sweep_picker.png'}")
+        return
     if args.start:
         with tempfile.TemporaryDirectory() as tmp:
             app = StudioApp(runs_root=tmp)

@@ -104,7 +104,8 @@ def tune_from_args(args: argparse.Namespace) -> int:
     from qwop_studio.fileio import atomic_write_text
 
     atomic_write_text(study_dir / "space.yml", space_path.read_text(encoding="utf-8"))
-    console = Console(soft_wrap=True)  # a trial's line stays one line in a log file too
+    # a trial's line stays one line in a log file too, and the table keeps its figures whole there
+    console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 120)
     recovered = recover_interrupted(study, space.settings.retries)
     if recovered:
         console.print(f"trial(s) {', '.join(map(str, recovered))} were running when their sweep stopped: marked "
