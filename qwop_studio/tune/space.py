@@ -180,9 +180,12 @@ class CategoricalParam(BaseModel):
     def _scalar(self) -> bool:
         return all(c is None or isinstance(c, (bool, int, float, str)) for c in self.choices)
 
+    def _encode(self, value: Any) -> Any:
+        return value if self._scalar() else json.dumps(value)
+
     def encoded(self) -> list[Any]:
         """What Optuna stores: the values themselves if all are scalars, else each as JSON text."""
-        return list(self.choices) if self._scalar() else [json.dumps(c) for c in self.choices]
+        return [self._encode(c) for c in self.choices]
 
     def decode(self, stored: Any) -> Any:
         return stored if self._scalar() else json.loads(stored)
@@ -192,7 +195,7 @@ class CategoricalParam(BaseModel):
 
     def store(self, value: Any) -> Any:
         """``value`` as Optuna stores it (JSON text for lists and mappings); ValueError if not a choice."""
-        stored = value if self._scalar() else json.dumps(value)
+        stored = self._encode(value)
         if stored not in self.encoded():
             raise ValueError(f"{value!r} is not one of the choices")
         return stored
