@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="learning time per training run (default 15)")
     parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--workers", type=int, nargs="+", default=None,
-                        help="async worker counts to measure (default: cores - 1, the config default, and cores)")
+                        help="async worker counts to measure (default: cores - 1, the config default (cores - 1, at least 2), and cores)")
     args = parser.parse_args(argv)
     from qwop_studio.train.rollout_workers import default_worker_count
     from qwop_studio.train.torch_setup import prepare_torch_process
@@ -68,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     prepare_torch_process()
     # cores - 1 leaves the learner a core; cores lets the workers use the learner's idle time (on 2 cores
     # the learner's update is about a third of a rollout's CPU time), at the price of sharing a core
-    workers = args.workers or sorted({default_worker_count(64), os.cpu_count() or 1})
+    cores = os.cpu_count() or 1
+    workers = args.workers or sorted({max(1, cores - 1), default_worker_count(64), cores})
     print(f"machine: {machine()}")
     print(f"config {args.config}: {args.runs} interleaved rounds, {args.seconds:g} s of learning per training run",
           flush=True)

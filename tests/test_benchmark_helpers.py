@@ -114,3 +114,27 @@ def test_idle_share_is_the_idle_part_of_the_cpu_time_between_two_readings() -> N
     if sys.platform.startswith("linux"):
         reading = cpu_idle_jiffies()
         assert reading is not None and 0 <= reading[0] <= reading[1]
+
+
+def test_train_stats_reads_each_tags_median_per_wall_clock_window_from_real_tensorboard_files(tmp_path, capsys):
+    import json
+
+    from torch.utils.tensorboard import SummaryWriter
+
+    from benchmarks.train_stats import main, run_scalars, windowed_medians
+
+    writer = SummaryWriter(str(tmp_path / "run" / "tb" / "PPO_1"))
+    start = 1_700_000_000.0
+    # minute 0: clip fractions 0.1, 0.2, 0.9 (median 0.2); minute 1: 0.3 (and no policy lag logged at all)
+    for seconds, value in ((0, 0.1), (20, 0.9), (50, 0.2), (70, 0.3)):
+        writer.add_scalar("train/clip_fraction", value, global_step=int(seconds), walltime=start + seconds)
+    writer.close()
+    scalars = run_scalars(tmp_path / "run")
+    assert set(scalars) == {"train/clip_fraction"}
+    assert windowed_medians(scalars["train/clip_fraction"], 60) == pytest.approx({0: 0.2, 1: 0.3})
+    out = tmp_path / "stats.json"
+    assert main([str(tmp_path / "run"), "--window", "1", "--json", str(out)]) == 0
+    saved = json.loads(out.read_text())["medians"][str(tmp_path / "run")]
+    assert saved["train/clip_fraction"] == pytest.approx({"0": 0.2, "1": 0.3})
+    assert main([str(tmp_path)]) == 2  # a folder without tb/
+    assert "no TensorBoard log folder" in capsys.readouterr().err

@@ -153,7 +153,7 @@ class TrainConfig(BaseModel):
     n_workers: int | None = Field(None, ge=1, le=64)  # processes for vec_env "sharded" (default: one per core)
     # PPO: "async" collects rollout k+1 in worker processes while the learner learns on k (async_ppo.py)
     collection: Literal["lockstep", "async"] = "lockstep"
-    collection_workers: int | None = Field(None, ge=1, le=64)  # async: worker processes (default: cores - 1)
+    collection_workers: int | None = Field(None, ge=1, le=64)  # async: worker processes (default: cores - 1, at least 2)
     max_episode_steps: int = Field(MAX_EPISODE_STEPS, ge=1)
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)

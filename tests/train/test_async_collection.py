@@ -286,3 +286,14 @@ def test_env_method_reaches_every_workers_envs_while_they_collect():
         assert venv.get_attr("spec", indices=[1, 3]) is not None
     finally:
         venv.close()
+
+
+@pytest.mark.parametrize("cores, n_envs, expected", [(2, 8, 2), (16, 8, 8), (16, 32, 15), (1, 8, 2), (2, 1, 1),
+                                                     (None, 8, 2)])
+def test_async_collection_starts_one_worker_per_core_but_the_learners_and_never_fewer_than_two(
+        monkeypatch, cores, n_envs, expected):
+    """On 2 cores one worker leaves a core idle while it waits for the learner: two are the floor."""
+    from qwop_studio.train.rollout_workers import default_worker_count
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert default_worker_count(n_envs) == expected

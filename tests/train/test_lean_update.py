@@ -41,7 +41,9 @@ def test_the_lean_update_gives_sb3s_parameters_and_logs_exactly(hyperparams):
     saved = (copy.deepcopy(model.policy.state_dict()), copy.deepcopy(model.policy.optimizer.state_dict()),
              copy.deepcopy(model.rollout_buffer))
     sb3_params, sb3_logs = _update(model, PPO, *saved)
+    assert model.policy.optimizer.param_groups[0]["foreach"] is None  # SB3's update: Adam's per-tensor loop
     lean_params, lean_logs = _update(model, LeanPPO, *saved)
+    assert model.policy.optimizer.param_groups[0]["foreach"] is True  # the lean update: Adam's foreach ops
     assert torch.equal(sb3_params, lean_params)
     before = torch.cat([p.flatten() for p in saved[0].values() if p.dtype.is_floating_point])
     assert not torch.equal(before.sort().values, lean_params.sort().values)  # it did learn something
