@@ -88,8 +88,8 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
 
     from qwop_studio.env import make_vec_env
     from qwop_studio.train.algorithms import build_kwargs
-    from qwop_studio.train.lean_policy import install_lean_forward
     from qwop_studio.train.lean_update import install_lean_update
+    from qwop_studio.train.sampling_policy import install_lean_forward
 
     class TimedVecEnv(VecEnvWrapper):
         """Adds up the wall time spent inside the vector env's step and reset."""

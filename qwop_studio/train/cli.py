@@ -40,8 +40,8 @@ def _parse_sets(command: str, items: list[str] | None) -> dict[str, Any] | None:
 
 
 def train_from_args(args: argparse.Namespace) -> int:
-    from qwop_studio.train.trainer import run_training
     from qwop_studio.train.run_dir import plan_run
+    from qwop_studio.train.trainer import run_training
 
     overrides = {}
     if getattr(args, "total_timesteps", None) is not None:

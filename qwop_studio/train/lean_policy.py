@@ -1,14 +1,15 @@
-"""SB3's ``ActorCriticPolicy.forward`` for an MLP policy over discrete actions, without its Python overhead.
+"""SB3's ``ActorCriticPolicy.forward`` for an MLP policy over discrete actions, in torch without its overhead.
 
-Why: in asynchronous collection the rollout worker does the policy's forward pass on every env step, on
-the critical path. For 8 envs and a 64x64 network SB3's forward spends about as long in Python (module
-``__call__`` hooks, a ``Categorical`` object and its lazy properties, argument broadcasting) as in the
-arithmetic. :class:`LeanActor` runs the same torch operations in the same order on the same tensors
+Why: PPO's update (:mod:`~qwop_studio.train.lean_update`) evaluates the policy on every minibatch, and
+SB3's forward spends about as long in Python (module ``__call__`` hooks, a ``Categorical`` object and
+its lazy properties, argument broadcasting) as in the arithmetic for a 64x64 network. :class:`LeanActor`
+holds the policy's layers and runs the same torch operations in the same order on the same tensors
 (``F.linear`` for each ``nn.Linear``, the activation modules' own ``forward``, the logits normalised by
 ``logsumexp``, ``softmax``, one ``multinomial`` draw, a ``gather`` for the log-probability), so its
-actions, values and log-probabilities are SB3's bit for bit and it draws the same random numbers
-(tested). Any other policy shape (a custom features extractor, continuous actions, non-sequential nets)
-is not :meth:`LeanActor.supported` and keeps SB3's forward.
+numbers are SB3's bit for bit and it draws the same random numbers (tested). Rollout collection samples
+in numpy where it can (:mod:`~qwop_studio.train.sampling_policy`); this torch pass is its fallback for
+activations numpy does not run. Any other policy shape (a custom features extractor, continuous
+actions, non-sequential nets) is not :meth:`LeanActor.supported` and keeps SB3's forward.
 """
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from typing import Any
 import torch as th
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from gymnasium import spaces
-from stable_baselines3.common.policies import ActorCriticPolicy
 from stable_baselines3.common.torch_layers import FlattenExtractor, MlpExtractor
 from torch import nn
 
@@ -86,30 +86,3 @@ def run_layers(layers: list[nn.Module], x: th.Tensor) -> th.Tensor:
     for layer in layers:
         x = F.linear(x, layer.weight, layer.bias) if type(layer) is nn.Linear else layer.forward(x)
     return x
-
-
-def install_lean_forward(policy: Any) -> bool:
-    """Make ``policy(obs)`` (SB3's lock-step rollout collection) run through a :class:`LeanActor`.
-
-    Only for SB3's own ``ActorCriticPolicy`` that :meth:`LeanActor.supported` accepts; returns whether it
-    did. The policy becomes a :class:`LeanMlpPolicy` (same modules, parameters, optimiser and state dict;
-    ``deterministic=True`` and every other method stay SB3's), so nothing else changes: not the saved
-    file (which names the model's ``policy_class``), not training's numbers.
-    """
-    if type(policy) is not ActorCriticPolicy or not LeanActor.supported(policy):
-        return False
-    policy.__class__ = LeanMlpPolicy
-    return True
-
-
-class LeanMlpPolicy(ActorCriticPolicy):
-    """SB3's ``ActorCriticPolicy`` whose sampling forward pass is a :class:`LeanActor` (bit for bit)."""
-
-    def forward(self, obs: th.Tensor, deterministic: bool = False) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
-        if deterministic:
-            return super().forward(obs, deterministic)
-        lean = self.__dict__.get("_lean_actor")
-        if lean is None:  # built on first use; a deep copy of the policy copies it with its modules
-            lean = LeanActor(self)
-            self.__dict__["_lean_actor"] = lean
-        return lean(obs)

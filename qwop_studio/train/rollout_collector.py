@@ -21,8 +21,8 @@ import numpy as np
 
 from qwop_studio.env.sb3_internals import set_pending_resets
 from qwop_studio.env.sharded import ENV_QUERIES, answer_env_query
-from qwop_studio.train.lean_policy import LeanActor
 from qwop_studio.train.rollout_shared import Attachment
+from qwop_studio.train.sampling_policy import rollout_actor
 
 
 class _ClosedError(Exception):
@@ -112,12 +112,13 @@ class Collector:
             raise ValueError(f"the policy copy has {n_params} parameters, the learner's {recipe.n_params}")
         policy.set_training_mode(False)
         self.policy = policy
-        self.actor = LeanActor(policy) if LeanActor.supported(policy) else policy  # the same numbers, faster
         self.attachment = attachment
         if self.env_start == 0:
             torch.set_rng_state(torch.frombuffer(bytearray(attachment.rng_state), dtype=torch.uint8))
         else:
             torch.manual_seed(attachment.seed + self.env_start)
+        # after the RNG state: a numpy sampler seeds itself from torch's generator, as lock-step's does
+        self.actor = rollout_actor(policy)
 
     # ------------------------------------------------------------------------------ collecting
     def collect(self, slot: int, rollout_id: int) -> None:
@@ -150,10 +151,7 @@ class Collector:
                 if cmd == "close":
                     raise _ClosedError
                 self.answer(cmd, data)
-            with th.no_grad():
-                obs_tensor = obs_as_tensor(last_obs, policy.device)
-                actions, values, log_probs = self.actor(obs_tensor)
-            actions = actions.cpu().numpy()
+            actions, values, log_probs = self.actor(last_obs)
             clipped = np.clip(actions, policy.action_space.low, policy.action_space.high) if box else actions
             new_obs, rewards, dones, infos = venv.step(clipped)
             for idx, done in enumerate(dones):  # SB3's bootstrap of a time-limit truncation (its issue #633)
@@ -170,8 +168,8 @@ class Collector:
             act_buf[t, a:b] = actions.reshape(-1, 1) if discrete else actions.reshape(self.n_envs, -1)
             rew_buf[t, a:b] = rewards
             start_buf[t, a:b] = last_starts
-            val_buf[t, a:b] = values.numpy().ravel()
-            logp_buf[t, a:b] = log_probs.numpy()
+            val_buf[t, a:b] = values.ravel()
+            logp_buf[t, a:b] = log_probs
             done_buf[t, a:b] = dones
             last_obs, last_starts = new_obs, dones
         with th.no_grad():

@@ -76,10 +76,10 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
-    from qwop_studio.train.lean_policy import install_lean_forward
     from qwop_studio.train.lean_update import install_lean_update
     from qwop_studio.train.model_file import METADATA_ATTR, load_model, load_replay_buffer
     from qwop_studio.train.rollout_workers import RolloutWorkerError, make_rollout_workers
+    from qwop_studio.train.sampling_policy import install_lean_forward
 
     run_dir = Path(run_dir)
     checkpoint_dir = run_dir / "checkpoints"
@@ -125,7 +125,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
                       f" empty one", file=sys.stderr)
         if config.collection == "async":
             model = as_async(model)  # the same PPO, collecting through the workers
-        install_lean_forward(model.policy)  # PPO/A2C: SB3's forward pass bit for bit, less Python
+        install_lean_forward(model.policy)  # PPO/A2C: rollouts sampled in numpy (train/numpy_actor.py)
         install_lean_update(model)  # PPO: SB3's update bit for bit, less Python
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
         model.set_logger(configure(str(run_dir / "tb" / config.algorithm), ["tensorboard"]))

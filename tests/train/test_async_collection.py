@@ -53,6 +53,8 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64) -
             buffer = self.locals["rollout_buffer"]
             self.buffers.append({k: np.array(getattr(buffer, k)) for k in BUFFER_FIELDS})
 
+    from qwop_studio.train.sampling_policy import install_lean_forward
+
     if kind == "lockstep":
         venv, cls = make_vec_env(n_envs, "dummy", seed=3, **ENV), PPO
     else:
@@ -60,6 +62,8 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64) -
     try:
         model = cls("MlpPolicy", venv, seed=3, device="cpu", n_steps=n_steps, batch_size=n_steps, n_epochs=1,
                     learning_rate=0.0)
+        if kind == "lockstep":
+            assert install_lean_forward(model.policy)  # as the trainer does: lock-step samples in numpy too
         grab = Grab()
         model.learn(rollouts * n_steps * n_envs, callback=grab)
     finally:
@@ -81,7 +85,7 @@ def test_async_collection_gives_lockstep_rollouts_bit_for_bit_when_the_weights_s
 
 
 @pytest.mark.parametrize("net_arch", [[64, 64], {"pi": [32], "vf": [16, 16]}])
-def test_the_workers_lean_forward_pass_is_sb3s_bit_for_bit(net_arch):
+def test_the_lean_torch_forward_pass_is_sb3s_bit_for_bit(net_arch):
     """Same actions (the same random draws), values and log-probabilities as ``ActorCriticPolicy.forward``."""
     import torch as th
     from gymnasium import spaces
@@ -107,9 +111,67 @@ def test_the_workers_lean_forward_pass_is_sb3s_bit_for_bit(net_arch):
     assert not LeanActor.supported(box_actions)
 
 
-def test_lockstep_ppo_with_the_lean_forward_pass_trains_bit_for_bit_as_sb3s():
-    """The trainer installs the lean forward pass in every PPO policy: two rollouts and two updates end in
-    the same weights, and the model still saves as SB3's MlpPolicy and deep-copies correctly."""
+@pytest.mark.parametrize("net_arch, activation", [([64, 64], "Tanh"), ({"pi": [32], "vf": [16, 16]}, "ReLU"),
+                                                  ([16], "ELU")])
+def test_the_numpy_sampling_pass_draws_from_sb3s_distribution_with_its_values(net_arch, activation):
+    """Values and log-probabilities of the actions it draws equal SB3's (float32 rounding apart), the draws
+    follow SB3's action probabilities, a seeded draw repeats, and new weights are read at once."""
+    import torch as th
+    from gymnasium import spaces
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    from qwop_studio.train.numpy_actor import NumpyActor
+
+    policy = ActorCriticPolicy(spaces.Box(-1, 1, (60,), np.float32), spaces.Discrete(9), lambda _: 0.0,
+                               net_arch=net_arch, activation_fn=getattr(th.nn, activation))
+    obs = np.random.default_rng(0).standard_normal((8, 60)).astype(np.float32)
+    actor = NumpyActor(policy, seed=1)
+    actions, values, log_probs = actor(obs)
+    assert actions.dtype == np.int64 and values.shape == (8, 1) and log_probs.shape == (8,)
+    with th.no_grad():
+        sb3_values, sb3_log_probs, _ = policy.evaluate_actions(th.as_tensor(obs), th.as_tensor(actions))
+    np.testing.assert_allclose(values, sb3_values.numpy(), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(log_probs, sb3_log_probs.numpy(), rtol=0, atol=1e-5)
+    one = np.repeat(obs[:1], 20_000, axis=0)  # 20,000 draws for one observation against SB3's probabilities
+    counts = np.bincount(actor(one)[0], minlength=9) / len(one)
+    with th.no_grad():
+        probs = policy.get_distribution(th.as_tensor(obs[:1])).distribution.probs.numpy()[0]
+    assert np.all(np.abs(counts - probs) < 5 * np.sqrt(probs * (1 - probs) / len(one)) + 1e-4)
+    assert np.array_equal(NumpyActor(policy, seed=7)(obs)[0], NumpyActor(policy, seed=7)(obs)[0])
+    th.manual_seed(3)
+    first = NumpyActor(policy)(one[:64])[0]
+    th.manual_seed(3)  # unseeded: the seed comes from torch's generator, so a seeded run repeats
+    assert np.array_equal(first, NumpyActor(policy)(one[:64])[0])
+    with th.no_grad():  # new weights written into the policy's parameters (new tensors) reach it at once
+        th.nn.utils.vector_to_parameters(th.zeros(sum(p.numel() for p in policy.parameters())), policy.parameters())
+    assert np.array_equal(actor(obs)[1], np.zeros((8, 1), np.float32))
+
+
+def test_a_policy_numpy_cannot_run_samples_through_torch_as_sb3_does():
+    import torch as th
+    from gymnasium import spaces
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    from qwop_studio.train.lean_policy import LeanActor
+    from qwop_studio.train.numpy_actor import NumpyActor
+    from qwop_studio.train.sampling_policy import rollout_actor
+
+    gelu = ActorCriticPolicy(spaces.Box(-1, 1, (60,), np.float32), spaces.Discrete(9), lambda _: 0.0,
+                             activation_fn=th.nn.GELU)
+    assert LeanActor.supported(gelu) and not NumpyActor.supported(gelu)
+    obs = np.random.default_rng(0).standard_normal((8, 60)).astype(np.float32)
+    th.manual_seed(5)
+    ours = rollout_actor(gelu)(obs)
+    th.manual_seed(5)
+    with th.no_grad():
+        sb3 = [t.numpy() for t in gelu(th.as_tensor(obs))]
+    assert all(np.array_equal(a, b) for a, b in zip(ours, sb3, strict=True))
+
+
+def test_lockstep_ppo_samples_in_numpy_stores_sb3s_values_repeats_and_saves_as_sb3s():
+    """The trainer installs the numpy sampling pass in every PPO policy: the rollout's stored values and
+    log-probabilities are SB3's for the actions taken, a run with the same seed ends in the same weights,
+    and the model still saves as SB3's MlpPolicy and deep-copies correctly."""
     import copy
     import io
 
@@ -117,37 +179,44 @@ def test_lockstep_ppo_with_the_lean_forward_pass_trains_bit_for_bit_as_sb3s():
     from stable_baselines3 import PPO
 
     from qwop_studio.env import make_vec_env
-    from qwop_studio.train.lean_policy import LeanMlpPolicy, install_lean_forward
+    from qwop_studio.train.sampling_policy import LeanMlpPolicy, install_lean_forward
 
     weights = []
-    for lean in (False, True):
+    for _ in range(2):
         venv = make_vec_env(2, "dummy", seed=4, **ENV)
         model = PPO("MlpPolicy", venv, seed=4, device="cpu", n_steps=64, batch_size=32, n_epochs=2)
-        if lean:
-            assert install_lean_forward(model.policy)
+        assert install_lean_forward(model.policy)
         model.learn(2 * 64 * 2)
         weights.append(th.nn.utils.parameters_to_vector(model.policy.parameters()).detach().clone())
         venv.close()
     assert th.equal(weights[0], weights[1])
     assert type(model.policy) is LeanMlpPolicy
-    buffer = io.BytesIO()
-    model.save(buffer)
-    assert type(PPO.load(io.BytesIO(buffer.getvalue()), device="cpu").policy).__name__ == "ActorCriticPolicy"
+    venv = make_vec_env(2, "dummy", seed=4, **ENV)
+    model = PPO("MlpPolicy", venv, seed=4, device="cpu", n_steps=64)
+    install_lean_forward(model.policy)
+    model._setup_learn(10_000, None)
+    model.collect_rollouts(venv, model._init_callback(None), model.rollout_buffer, model.n_steps)
+    buffer = model.rollout_buffer
+    with th.no_grad():
+        values, log_probs, _ = model.policy.evaluate_actions(th.as_tensor(buffer.observations.reshape(128, 60)),
+                                                             th.as_tensor(buffer.actions.reshape(128)))
+    np.testing.assert_allclose(buffer.values.reshape(128), values.numpy().ravel(), rtol=0, atol=1e-5)
+    np.testing.assert_allclose(buffer.log_probs.reshape(128), log_probs.numpy(), rtol=0, atol=1e-5)
+    venv.close()
+    saved = io.BytesIO()
+    model.save(saved)
+    assert type(PPO.load(io.BytesIO(saved.getvalue()), device="cpu").policy).__name__ == "ActorCriticPolicy"
     fresh = PPO("MlpPolicy", make_vec_env(1, "dummy", seed=4, **ENV), device="cpu").policy
     assert install_lean_forward(fresh)
     obs = th.ones((3, 60))
     with th.no_grad():
-        fresh(obs)  # builds its lean pass, which a deep copy must not share
+        fresh(obs)  # builds its sampling pass, which a deep copy must not share
     twin = copy.deepcopy(fresh)  # (SB3's policies deep-copy only before training)
-    th.manual_seed(0)
     with th.no_grad():
-        mine = fresh(obs)
-    th.manual_seed(0)
-    with th.no_grad():
-        theirs = twin(obs)
+        mine, theirs = fresh(obs), twin(obs)  # the copy's generator continues from the same state
     assert all(th.equal(a, b) for a, b in zip(mine, theirs, strict=True))
     with th.no_grad():
-        for parameter in twin.parameters():  # the copy's lean pass uses the copy's weights, not the original's
+        for parameter in twin.parameters():  # the copy's pass uses the copy's weights, not the original's
             parameter.add_(1.0)
         assert not th.equal(twin(obs)[1], fresh(obs)[1])
 
