@@ -1,11 +1,11 @@
-"""Env steps per second while learning: async collection against lock-step, and against one raw env.
+"""Env steps per second while learning: sync and async collection against lock-step, and against one raw env.
 
     python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers N ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
 stepping random actions in this process (the yardstick of issue 20's targets), the config trained as
-shipped (lock-step collection, its own ``vec_env``), and the config with ``collection: async`` for each
-``--workers`` count. Training runs are :func:`qwop_studio.train.benchmark.training_throughput` (a fresh
+shipped (lock-step collection, its own ``vec_env``), the config with ``collection: sync`` (its default
+worker count), and with ``collection: async`` for each ``--workers`` count. Training runs are :func:`qwop_studio.train.benchmark.training_throughput` (a fresh
 model and fresh env processes each time; the clock starts after the first rollout and its update).
 It prints each measure's median and per-round values, and the ratios asked for (async / lock-step,
 async / one env), each the median over rounds with its range, with the machine and the steal time.
@@ -35,11 +35,15 @@ ONE_ENV = "one QWOPEnv, random actions"
 LOCKSTEP = "lock-step (as shipped)"
 
 
+def collection_label(mode: str, workers: int) -> str:
+    return f"{mode}, {workers} worker{'s' if workers > 1 else ''}"
+
+
 def async_label(workers: int) -> str:
-    return f"async, {workers} worker{'s' if workers > 1 else ''}"
+    return collection_label("async", workers)
 
 
-def measures(config_name: str, seconds: float, workers: list[int]) -> dict:
+def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int) -> dict:
     """name -> a function returning env steps/s (each call a fresh measurement)."""
     from qwop_studio.train.benchmark import env_throughput, training_throughput
     from qwop_studio.train.config import load_config
@@ -51,6 +55,8 @@ def measures(config_name: str, seconds: float, workers: list[int]) -> dict:
     for n in workers:
         config = load_config(config_name, {"collection": "async", "collection_workers": n})
         out[async_label(n)] = lambda config=config: training_throughput(config, seconds).env_steps_per_s
+    sync = load_config(config_name, {"collection": "sync", "collection_workers": sync_workers})
+    out[collection_label("sync", sync_workers)] = lambda: training_throughput(sync, seconds).env_steps_per_s
     return out
 
 
@@ -74,14 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"config {args.config}: {args.runs} interleaved rounds, {args.seconds:g} s of learning per training run",
           flush=True)
     before = cpu_jiffies()
-    values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers))
+    sync_workers = default_worker_count(64, overlap=False)
+    values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers))
     print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
     width = max(len(name) for name in values)
     for name, runs in values.items():
         print(f"  {name:<{width}}  {statistics.median(runs):>8,.0f} env steps/s   "
               f"(rounds: {', '.join(f'{v:,.0f}' for v in runs)})")
     print("ratios (median over rounds, range):")
-    pairs = [(LOCKSTEP, ONE_ENV)] + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)]
+    sync = collection_label("sync", sync_workers)
+    pairs = ([(LOCKSTEP, ONE_ENV), (sync, LOCKSTEP), (sync, ONE_ENV)]
+             + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)])
     for numerator, denominator in pairs:
         print(f"  {numerator} / {denominator}: {median_ratio(values, numerator, denominator):.2f}x "
               f"({ratio_range(values, numerator, denominator)})")

@@ -1,4 +1,5 @@
-"""``AsyncPPO``: SB3's PPO whose rollouts are collected by worker processes while it learns.
+"""``AsyncPPO``: SB3's PPO whose rollouts are collected by worker processes while it learns (or, in
+``collection: sync``, between its updates: see :func:`as_async`).
 
 Why: with lock-step collection the learner's update and the envs' stepping take turns, each leaving the
 other's core idle. Here :class:`~qwop_studio.train.rollout_workers.RolloutWorkers` collect rollout k+1
@@ -48,6 +49,7 @@ class _AsyncState:
     """What the learner keeps between rollouts."""
 
     updates: int = 0  # PPO.train calls so far: the version of the weights a rollout is started with
+    overlap: bool = True  # collect rollout k+1 while learning on k (async); False: with the current weights (sync)
     learner_wait_s: float = 0.0  # the last rollout's
     learner_wait_total_s: float = 0.0
     empty_infos: list[dict] = field(default_factory=list)
@@ -76,13 +78,14 @@ class AsyncPPO(LeanPPO):
             return super().collect_rollouts(env, callback, rollout_buffer, n_rollout_steps)
         state = self._async()
         self._attach(env, n_rollout_steps)
-        if not env.collecting:  # the first rollout (or after a reset): nothing collected ahead yet
+        if not env.collecting:  # the first rollout, after a reset, and always in sync mode: start it now
             env.start_rollout(self._weights(), state.updates)
         waited = time.perf_counter()
         result = env.wait_rollout()
         state.learner_wait_s = time.perf_counter() - waited
         state.learner_wait_total_s += state.learner_wait_s
-        env.start_rollout(self._weights(), state.updates)  # rollout k+1, collected while we learn on k
+        if state.overlap:
+            env.start_rollout(self._weights(), state.updates)  # rollout k+1, collected while we learn on k
         dones = self._fill_buffer(rollout_buffer, result)
         self.policy.set_training_mode(False)
         callback.on_rollout_start()
@@ -161,14 +164,21 @@ def learner_wait_s(model: AsyncPPO) -> float:
     return model._async().learner_wait_total_s
 
 
-def as_async(model: PPO) -> AsyncPPO:
+def as_async(model: PPO, overlap: bool = True) -> AsyncPPO:
     """The same model as an :class:`AsyncPPO` (shares its policy, optimiser and counters; ``model`` is
     not to be used after). Why: models are built or loaded as plain PPO (``model_file.load_model``), and
-    async collection is a run-time choice, not something a model file records."""
+    the collection mode is a run-time choice, not something a model file records.
+
+    ``overlap=False`` is ``collection: sync``: the workers still collect whole rollouts on their own (no
+    barrier on every env step, so a third process on the machine, such as the studio's window, stalls
+    nothing), but each rollout starts after the update, with the learner's current weights: no policy
+    lag, PPO exactly as in lock-step; the learner waits while they collect."""
+    if type(model) not in (PPO, LeanPPO, AsyncPPO):
+        raise TypeError(f"collection through rollout workers needs a PPO model, not {type(model).__name__}")
     if isinstance(model, AsyncPPO):
-        return model
-    if type(model) not in (PPO, LeanPPO):
-        raise TypeError(f"async collection needs a PPO model, not {type(model).__name__}")
-    converted = AsyncPPO.__new__(AsyncPPO)
-    converted.__dict__.update(model.__dict__)
+        converted = model
+    else:
+        converted = AsyncPPO.__new__(AsyncPPO)
+        converted.__dict__.update(model.__dict__)
+    converted._async().overlap = overlap
     return converted

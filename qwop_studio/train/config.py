@@ -151,9 +151,11 @@ class TrainConfig(BaseModel):
     n_envs: int = Field(4, ge=1, le=64)
     vec_env: Literal["subproc", "sharded", "dummy"] = "subproc"
     n_workers: int | None = Field(None, ge=1, le=64)  # processes for vec_env "sharded" (default: one per core)
-    # PPO: "async" collects rollout k+1 in worker processes while the learner learns on k (async_ppo.py)
-    collection: Literal["lockstep", "async"] = "lockstep"
-    collection_workers: int | None = Field(None, ge=1, le=64)  # async: worker processes (default: cores - 1, at least 2)
+    # PPO: "async" collects rollout k+1 in worker processes while the learner learns on k; "sync" collects
+    # in the workers too, each rollout with the current weights (no lag), the learner waiting (async_ppo.py)
+    collection: Literal["lockstep", "sync", "async"] = "lockstep"
+    # sync/async: worker processes (default: one per core, minus the learner's for async; at least 2)
+    collection_workers: int | None = Field(None, ge=1, le=64)
     max_episode_steps: int = Field(MAX_EPISODE_STEPS, ge=1)
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)
@@ -399,10 +401,11 @@ def _policy_kwargs_problem(value: Any, algorithm: str) -> str | None:
 
 
 def _check_collection(config: TrainConfig, label: str) -> None:
-    """``collection: async`` is PPO's (its ratio corrects for the one-update policy lag; A2C's loss has none)."""
-    if config.collection == "async" and config.algorithm != "PPO":
-        raise ConfigError(f"{label}: collection: 'async' is for PPO only (algorithm is {config.algorithm}); "
-                          f"use 'lockstep'")
+    """Worker collection is PPO's (async: its ratio corrects for the one-update policy lag, A2C's loss has
+    none; both modes run through ``AsyncPPO``)."""
+    if config.collection != "lockstep" and config.algorithm != "PPO":
+        raise ConfigError(f"{label}: collection: {config.collection!r} is for PPO only (algorithm is "
+                          f"{config.algorithm}); use 'lockstep'")
     if config.collection_workers is not None and config.collection_workers > config.n_envs:
         raise ConfigError(f"{label}: collection_workers: must be <= n_envs ({config.n_envs}) (got "
                           f"{config.collection_workers})")

@@ -312,9 +312,10 @@ class RolloutWorkers(VecEnv):
 MIN_DEFAULT_WORKERS = 2
 
 
-def default_worker_count(n_envs: int) -> int:
-    """Worker processes when the config does not say: one per core but the learner's, at least
-    :data:`MIN_DEFAULT_WORKERS`, at most ``n_envs``.
+def default_worker_count(n_envs: int, overlap: bool = True) -> int:
+    """Worker processes when the config does not say: at most ``n_envs``, at least
+    :data:`MIN_DEFAULT_WORKERS`; one per core but the learner's when collection overlaps learning
+    (``async``), one per core when the learner waits for each rollout (``sync``: it sleeps meanwhile).
 
     Why at least two: the learner waits while a rollout is collected and the workers wait while it learns,
     so on 2 cores one worker leaves a core idle much of the time; two workers (three busy processes)
@@ -322,14 +323,16 @@ def default_worker_count(n_envs: int) -> int:
     """
     import os
 
-    return max(1, min(n_envs, max(MIN_DEFAULT_WORKERS, (os.cpu_count() or 2) - 1)))
+    cores = os.cpu_count() or 2
+    return max(1, min(n_envs, max(MIN_DEFAULT_WORKERS, cores - 1 if overlap else cores)))
 
 
 def make_rollout_workers(n_envs: int, seed: int | None = 0, env_kwargs: dict | None = None,
                          wrappers: list[dict] | None = None, max_episode_steps: int = MAX_EPISODE_STEPS,
-                         n_workers: int | None = None) -> RolloutWorkers:
+                         n_workers: int | None = None, overlap: bool = True) -> RolloutWorkers:
     """``n_envs`` envs built as :func:`~qwop_studio.env.vec.make_vec_env` builds them (env ``i`` seeded
-    ``seed + i`` at its first reset), spread over ``n_workers`` processes (default: :func:`default_worker_count`)."""
+    ``seed + i`` at its first reset), spread over ``n_workers`` processes (default:
+    :func:`default_worker_count` for ``overlap``, whether the learner learns while they collect)."""
     from functools import partial
 
     from qwop_studio.env.vec import make_worker
@@ -338,7 +341,7 @@ def make_rollout_workers(n_envs: int, seed: int | None = 0, env_kwargs: dict | N
     specs = check_wrapper_specs(wrappers)
     factories = [partial(make_worker, rank, seed, dict(env_kwargs or {}), specs, max_episode_steps, None)
                  for rank in range(n_envs)]
-    venv = RolloutWorkers(factories, n_workers or default_worker_count(n_envs))
+    venv = RolloutWorkers(factories, n_workers or default_worker_count(n_envs, overlap))
     if seed is not None:
         venv.seed(seed)
     return venv

@@ -97,11 +97,12 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         truncate_log(run_dir / "progress.csv", start_step)
         truncate_log(run_dir / EVALUATIONS, start_step)
 
-    if config.collection == "async":  # PPO: worker processes collect while the learner learns (async_ppo.py)
+    overlap = config.collection == "async"
+    if config.collection != "lockstep":  # PPO: worker processes collect whole rollouts (async_ppo.py)
         venv = make_rollout_workers(config.n_envs, seed=config.seed + start_step, env_kwargs=env_kwargs,
                                     wrappers=[w.model_dump() for w in config.wrappers],
                                     max_episode_steps=config.max_episode_steps,
-                                    n_workers=config.collection_workers)
+                                    n_workers=config.collection_workers, overlap=overlap)
     else:
         venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
                             wrappers=[w.model_dump() for w in config.wrappers],
@@ -123,8 +124,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             if spec.off_policy and (buffer is None or problem):
                 print(f"note: {problem or f'no replay buffer (.npz) beside {resume_path.name}'}; resuming with an"
                       f" empty one", file=sys.stderr)
-        if config.collection == "async":
-            model = as_async(model)  # the same PPO, collecting through the workers
+        if config.collection != "lockstep":
+            model = as_async(model, overlap=overlap)  # the same PPO, collecting through the workers
         install_lean_forward(model.policy)  # PPO/A2C: rollouts sampled in numpy (train/numpy_actor.py)
         install_lean_update(model)  # PPO: SB3's update bit for bit, less Python
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})

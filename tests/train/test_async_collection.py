@@ -27,14 +27,15 @@ ENV = {"env_kwargs": {"frames_per_step": 4, "reduced_action_set": True, "start_n
        "max_episode_steps": 100}
 
 
-def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64) -> tuple[list[dict], list[tuple]]:
-    """Each rollout's buffer as PPO trains on it (learning rate 0: the weights never change), and the
-    episode ends the callbacks saw, as (step, env, reward)."""
+def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
+             learning_rate: float = 0.0) -> tuple[list[dict], list[tuple]]:
+    """Each rollout's buffer as PPO trains on it (by default learning rate 0: the weights never change), and
+    the episode ends the callbacks saw, as (step, env, reward). ``kind``: lockstep, sync or async."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import BaseCallback
 
     from qwop_studio.env import make_vec_env
-    from qwop_studio.train.async_ppo import AsyncPPO
+    from qwop_studio.train.async_ppo import AsyncPPO, as_async
     from qwop_studio.train.rollout_workers import make_rollout_workers
 
     class Grab(BaseCallback):
@@ -61,7 +62,9 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64) -
         venv, cls = make_rollout_workers(n_envs, seed=3, n_workers=1, **ENV), AsyncPPO
     try:
         model = cls("MlpPolicy", venv, seed=3, device="cpu", n_steps=n_steps, batch_size=n_steps, n_epochs=1,
-                    learning_rate=0.0)
+                    learning_rate=learning_rate)
+        if kind != "lockstep":
+            model = as_async(model, overlap=kind == "async")
         if kind == "lockstep":
             assert install_lean_forward(model.policy)  # as the trainer does: lock-step samples in numpy too
         grab = Grab()
@@ -82,6 +85,21 @@ def test_async_collection_gives_lockstep_rollouts_bit_for_bit_when_the_weights_s
         for name in BUFFER_FIELDS:
             assert np.array_equal(lock[name], other[name]), f"rollout {k}: {name} differs"
     assert lock_episodes and async_episodes == lock_episodes
+
+
+def test_sync_collection_with_one_worker_trains_as_lockstep_bit_for_bit_while_the_weights_change():
+    """``collection: sync`` has no policy lag: with one worker and a real learning rate every rollout the
+    learner trains on, and so every update, equals lock-step's; async's second rollout (collected with the
+    first weights while the learner updated) does not."""
+    lock_buffers, lock_episodes = _collect("lockstep", learning_rate=3e-3)
+    sync_buffers, sync_episodes = _collect("sync", learning_rate=3e-3)
+    async_buffers, _ = _collect("async", learning_rate=3e-3)
+    for k, (lock, other) in enumerate(zip(lock_buffers, sync_buffers, strict=True)):
+        for name in BUFFER_FIELDS:
+            assert np.array_equal(lock[name], other[name]), f"rollout {k}: {name} differs"
+    assert lock_episodes and sync_episodes == lock_episodes
+    assert np.array_equal(lock_buffers[0]["log_probs"], async_buffers[0]["log_probs"])
+    assert not np.array_equal(lock_buffers[2]["advantages"], async_buffers[2]["advantages"])
 
 
 @pytest.mark.parametrize("net_arch", [[64, 64], {"pi": [32], "vf": [16, 16]}])
@@ -225,13 +243,16 @@ def test_config_refuses_async_collection_outside_ppo_and_more_workers_than_envs(
     from qwop_studio.train.config import ConfigError, load_config
 
     assert load_config(TINY_PPO, {"collection": "async"}).collection == "async"
+    assert load_config(TINY_PPO, {"collection": "sync"}).collection == "sync"
     assert load_config(TINY_PPO).collection == "lockstep"
+    with pytest.raises(ConfigError, match=r"collection: 'sync' is for PPO only"):
+        load_config(TINY_PPO, {"collection": "sync", "algorithm": "A2C", "hyperparams": {"n_steps": 16}})
     with pytest.raises(ConfigError, match=r"tiny_ppo\.yml: collection: 'async' is for PPO only") as e:
         load_config(TINY_PPO, {"collection": "async", "algorithm": "A2C", "hyperparams": {"n_steps": 16}})
     assert "\n" not in str(e.value)
     with pytest.raises(ConfigError, match=r"collection_workers: must be <= n_envs \(2\) \(got 3\)"):
         load_config(TINY_PPO, {"collection": "async", "collection_workers": 3})
-    with pytest.raises(ConfigError, match=r"collection: .*lockstep.*async"):
+    with pytest.raises(ConfigError, match=r"collection: .*lockstep.*sync.*async"):
         load_config(TINY_PPO, {"collection": "asynch"})
 
 
@@ -293,8 +314,22 @@ def test_resume_works_across_collection_modes(async_run: Path, tmp_path):
                  "--set", "collection=async", "--no-progress"]) == 0
     assert "collection: async" in (run / "config.yml").read_text()
     assert PPO.load(run / "final_model.zip", device="cpu").num_timesteps == 3072
+    # ...and on in sync mode, whose every rollout is collected with the current weights
+    assert main(["train", "--resume", str(run / "checkpoints" / "model_3072_steps.zip"), "--total-timesteps", "4096",
+                 "--set", "collection=sync", "--no-progress"]) == 0
+    assert "collection: sync" in (run / "config.yml").read_text()
+    assert PPO.load(run / "final_model.zip", device="cpu").num_timesteps == 4096
     steps = [int(r.split(",")[0]) for r in (run / "progress.csv").read_text().splitlines()[1:]]
-    assert steps == sorted(steps) and steps[-1] > 2560
+    assert steps == sorted(steps) and steps[-1] > 3072
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    lags = {}
+    for events in sorted((run / "tb").rglob("events.out.tfevents.*")):
+        accumulator = EventAccumulator(str(events))
+        accumulator.Reload()
+        if "async/policy_lag" in accumulator.Tags()["scalars"]:
+            lags.update({e.step: e.value for e in accumulator.Scalars("async/policy_lag")})
+    assert [lags[step] for step in (3584, 4096)] == [0, 0], "sync: no lag, also in the second rollout"
 
 
 def _kill_worker_once_training(run_dir: Path, killed: dict) -> None:
@@ -335,7 +370,7 @@ def test_env_method_reaches_every_workers_envs_while_they_collect():
     """A reward-weight change from a callback, in mid-rollout, reaches the envs of both workers."""
     from stable_baselines3.common.callbacks import BaseCallback
 
-    from qwop_studio.train.async_ppo import AsyncPPO
+    from qwop_studio.train.async_ppo import AsyncPPO, as_async
     from qwop_studio.train.rollout_workers import make_rollout_workers
 
     class ChangeOnce(BaseCallback):
@@ -366,3 +401,12 @@ def test_async_collection_starts_one_worker_per_core_but_the_learners_and_never_
 
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
     assert default_worker_count(n_envs) == expected
+
+
+@pytest.mark.parametrize("cores, n_envs, expected", [(2, 8, 2), (16, 8, 8), (16, 32, 16), (1, 8, 2), (2, 1, 1)])
+def test_sync_collection_starts_one_worker_per_core_as_its_learner_sleeps_while_they_collect(
+        monkeypatch, cores, n_envs, expected):
+    from qwop_studio.train.rollout_workers import default_worker_count
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert default_worker_count(n_envs, overlap=False) == expected
