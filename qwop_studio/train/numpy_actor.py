@@ -34,8 +34,10 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+_Op = Callable[[np.ndarray], np.ndarray]
+
 #: Activation modules the numpy pass can run, and how (parameters read off the module).
-ACTIVATIONS: dict[type, Callable[[nn.Module], Callable[[np.ndarray], np.ndarray]]] = {
+NUMPY_ACTIVATIONS: dict[type, Callable[[nn.Module], _Op]] = {
     nn.Tanh: lambda m: np.tanh,
     nn.ReLU: lambda m: lambda x: np.maximum(x, 0.0, dtype=x.dtype),
     nn.Sigmoid: lambda m: _sigmoid,
@@ -43,8 +45,6 @@ ACTIVATIONS: dict[type, Callable[[nn.Module], Callable[[np.ndarray], np.ndarray]
     nn.LeakyReLU: lambda m: lambda x: np.where(x >= 0, x, x * np.float32(m.negative_slope)),
     nn.ELU: lambda m: lambda x: np.where(x > 0, x, np.float32(m.alpha) * np.expm1(np.minimum(x, 0))),
 }
-
-_Op = Callable[[np.ndarray], np.ndarray]
 
 
 class NumpyActor:
@@ -60,7 +60,9 @@ class NumpyActor:
             raise ValueError("NumpyActor: this policy is not an MLP of numpy-able layers with discrete actions")
         lean = LeanActor(policy)
         self._modules = (list(lean.policy_layers), list(lean.value_layers), lean.action_net, lean.value_net)
-        self._params = [p for m in self._linears() for p in (m.weight, m.bias)]
+        linears = self._linears()
+        # the first and the last parameter: both are replaced when new weights are written in whole
+        self._watched = (linears[0].weight, linears[-1].bias)
         self._pointers = (-1, -1)
         self._pi: list[_Op] = []
         self._vf: list[_Op] = []
@@ -76,7 +78,7 @@ class NumpyActor:
         if not LeanActor.supported(policy):
             return False
         extractor = policy.mlp_extractor
-        return all(type(m) is nn.Linear or type(m) in ACTIVATIONS
+        return all(type(m) is nn.Linear or type(m) in NUMPY_ACTIVATIONS
                    for m in (*extractor.policy_net, *extractor.value_net))
 
     def __call__(self, obs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -93,7 +95,7 @@ class NumpyActor:
         cumulative = np.exp(log_probs_all, dtype=np.float64).cumsum(axis=-1)
         draws = self.rng.random((len(features), 1)) * cumulative[:, -1:]
         actions = np.minimum((cumulative <= draws).sum(axis=-1), logits.shape[-1] - 1)
-        log_probs = log_probs_all[np.arange(len(actions)), actions]
+        log_probs = np.take_along_axis(log_probs_all, actions[:, None], axis=-1)[:, 0]
         return actions, self._value(latent_vf), log_probs
 
     def _linears(self) -> list[nn.Linear]:
@@ -102,7 +104,7 @@ class NumpyActor:
 
     def _check_weights(self) -> None:
         """Rebuild the numpy ops when the parameters' storage changed (new tensors written in whole)."""
-        pointers = (self._params[0].data_ptr(), self._params[-1].data_ptr())
+        pointers = (self._watched[0].data_ptr(), self._watched[1].data_ptr())
         if pointers == self._pointers:
             return
         pi, vf, action_net, value_net = self._modules
@@ -118,7 +120,7 @@ def _identity(x: np.ndarray) -> np.ndarray:
 def _op(module: nn.Module) -> _Op:
     """A module as a numpy function; a Linear's reads numpy views of its (current) weight and bias."""
     if type(module) is not nn.Linear:
-        return ACTIVATIONS[type(module)](module)
+        return NUMPY_ACTIVATIONS[type(module)](module)
     weight_t, bias = module.weight.detach().numpy().T, module.bias.detach().numpy()
 
     def linear(x: np.ndarray) -> np.ndarray:
@@ -127,4 +129,4 @@ def _op(module: nn.Module) -> _Op:
     return linear
 
 
-__all__ = ["NumpyActor", "ACTIVATIONS"]
+__all__ = ["NumpyActor", "NUMPY_ACTIVATIONS"]
