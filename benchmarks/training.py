@@ -3,12 +3,13 @@
     python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers N ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
-stepping random actions in this process (the yardstick of issue 20's targets), the config trained as
-shipped (lock-step collection, its own ``vec_env``), the config with ``collection: sync`` (its default
-worker count), and with ``collection: async`` for each ``--workers`` count. Training runs are :func:`qwop_studio.train.benchmark.training_throughput` (a fresh
-model and fresh env processes each time; the clock starts after the first rollout and its update).
-It prints each measure's median and per-round values, and the ratios asked for (async / lock-step,
-async / one env), each the median over rounds with its range, with the machine and the steal time.
+stepping random actions in this process (the yardstick of issue 20's targets), the config trained
+with lock-step collection (its own ``vec_env``), with ``collection: sync`` (its default worker count),
+and with ``collection: async`` for each ``--workers`` count. Training runs are
+:func:`qwop_studio.train.benchmark.training_throughput` (a fresh model and fresh env processes each
+time; the clock starts after the first rollout and its update). It prints each measure's median and
+per-round values, and the ratios asked for (each mode / lock-step, each mode / one env), each the median
+over rounds with its range, with the machine and the steal time.
 
 Run it on an otherwise idle machine: the measures share the cores with nothing but each other.
 """
@@ -32,7 +33,7 @@ from benchmarks.common import (  # noqa: E402
 )
 
 ONE_ENV = "one QWOPEnv, random actions"
-LOCKSTEP = "lock-step (as shipped)"
+LOCKSTEP = "lock-step"
 
 
 def collection_label(mode: str, workers: int) -> str:
@@ -77,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     workers = args.workers or sorted({max(1, cores - 1), default_worker_count(64), cores})
     print(f"machine: {machine()}")
-    print(f"config {args.config}: {args.runs} interleaved rounds, {args.seconds:g} s of learning per training run",
-          flush=True)
+    from qwop_studio.train.config import load_config
+
+    shipped = load_config(args.config).collection
+    print(f"config {args.config} (collection: {shipped} as shipped): {args.runs} interleaved rounds, "
+          f"{args.seconds:g} s of learning per training run", flush=True)
     before = cpu_jiffies()
     sync_workers = default_worker_count(64, overlap=False)
     values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers))
