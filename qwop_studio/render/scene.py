@@ -31,6 +31,7 @@ import pygame
 from qwop_studio.render import palette as pal
 from qwop_studio.render import athlete
 from qwop_studio.render.geometry import mix_colour, scale_colour
+from qwop_studio.render.display import open_window
 from qwop_studio.render.hud import Hud, Overlay
 from qwop_studio.render.pacing import FramePacer
 from qwop_studio.render.palette import Colour
@@ -388,7 +389,7 @@ class HumanWindow:
     def __init__(self, size: tuple[int, int] = (960, 600), title: str = "QWOP Studio", fps: float = FPS) -> None:
         pygame.display.init()
         pygame.display.set_caption(title)
-        self._screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self._screen = open_window(size)
         self.fps = fps
         self._pacer = FramePacer(fps)
         self.closed = False

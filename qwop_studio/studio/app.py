@@ -38,6 +38,7 @@ from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 from qwop_studio import resources
 from qwop_studio.render.hud import CONTROLLER_COLOURS
 from qwop_studio.render.pacing import FramePacer
+from qwop_studio.render.display import open_window
 from qwop_studio.saves import SWEEPS, runs_dir
 from qwop_studio.studio import config_choices, intents, look, sliders, status_card, toolbar
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView
@@ -69,7 +70,7 @@ class StudioApp:
                  models_dir: Path | None = MODELS_DIR, overrides: dict | None = None, fps: int = FPS) -> None:
         pygame.init()
         pygame.display.set_caption("QWOP Studio")
-        self.screen = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.screen = open_window(size)
         _set_minimum_size(MIN_SIZE)
         self.size = self.screen.get_size()
         self.manager = pygame_gui.UIManager(self.size, str(THEME_PATH))
