@@ -147,15 +147,14 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
 
     env_args = {"seed": 0, "env_kwargs": config.env.env_kwargs(), "wrappers": [w.model_dump() for w in config.wrappers],
                 "max_episode_steps": config.max_episode_steps}
-    collection = getattr(config, "collection", "lockstep")
-    if collection != "lockstep":  # workers collect whole rollouts (while the learner learns, for async)
+    if config.collects_in_workers:  # workers collect whole rollouts (while the learner learns, for async)
         from qwop_studio.train.async_ppo import AsyncPPO, as_async, learner_wait_s
         from qwop_studio.train.rollout_workers import make_rollout_workers
 
-        overlap = collection == "async"
-        venv = make_rollout_workers(config.n_envs, n_workers=config.collection_workers, overlap=overlap, **env_args)
+        venv = make_rollout_workers(config.n_envs, n_workers=config.collection_workers,
+                                    overlap=config.collection_overlaps_learning, **env_args)
         algorithm_class: Any = AsyncPPO
-        vec_label = f"{collection} x{len(venv.shards)}"
+        vec_label = f"{config.collection} x{len(venv.shards)}"
 
         def env_seconds() -> float:  # the learner's wait for rollouts: what the overlap did not hide
             return learner_wait_s(model)
@@ -169,8 +168,8 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
     try:
         model = algorithm_class(config.policy, venv, seed=0, device="cpu", verbose=0,
                                 **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
-        if collection != "lockstep":
-            model = as_async(model, overlap=overlap)
+        if config.collects_in_workers:
+            model = as_async(model, overlap=config.collection_overlaps_learning)
         install_lean_forward(model.policy)  # as the trainer does
         install_lean_update(model)
         window = Window()

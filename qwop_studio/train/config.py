@@ -191,6 +191,16 @@ class TrainConfig(BaseModel):
     def config_name(self) -> str:
         return self.name or self.algorithm.lower()
 
+    @property
+    def collects_in_workers(self) -> bool:
+        """``sync`` and ``async``: rollout worker processes collect whole rollouts (``AsyncPPO``)."""
+        return self.collection != "lockstep"
+
+    @property
+    def collection_overlaps_learning(self) -> bool:
+        """``async``: the next rollout is collected while the learner learns (one update of policy lag)."""
+        return self.collection == "async"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what crosses to the trainer process, and what ``config.yml`` holds)."""
         return self.model_dump(mode="python")
@@ -403,7 +413,7 @@ def _policy_kwargs_problem(value: Any, algorithm: str) -> str | None:
 def _check_collection(config: TrainConfig, label: str) -> None:
     """Worker collection is PPO's (async: its ratio corrects for the one-update policy lag, A2C's loss has
     none; both modes run through ``AsyncPPO``)."""
-    if config.collection != "lockstep" and config.algorithm != "PPO":
+    if config.collects_in_workers and config.algorithm != "PPO":
         raise ConfigError(f"{label}: collection: {config.collection!r} is for PPO only (algorithm is "
                           f"{config.algorithm}); use 'lockstep'")
     if config.collection_workers is not None and config.collection_workers > config.n_envs:

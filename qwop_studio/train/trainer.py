@@ -97,12 +97,11 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         truncate_log(run_dir / "progress.csv", start_step)
         truncate_log(run_dir / EVALUATIONS, start_step)
 
-    overlap = config.collection == "async"
-    if config.collection != "lockstep":  # PPO: worker processes collect whole rollouts (async_ppo.py)
+    if config.collects_in_workers:  # PPO: worker processes collect whole rollouts (async_ppo.py)
         venv = make_rollout_workers(config.n_envs, seed=config.seed + start_step, env_kwargs=env_kwargs,
                                     wrappers=[w.model_dump() for w in config.wrappers],
-                                    max_episode_steps=config.max_episode_steps,
-                                    n_workers=config.collection_workers, overlap=overlap)
+                                    max_episode_steps=config.max_episode_steps, n_workers=config.collection_workers,
+                                    overlap=config.collection_overlaps_learning)
     else:
         venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
                             wrappers=[w.model_dump() for w in config.wrappers],
@@ -124,8 +123,8 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             if spec.off_policy and (buffer is None or problem):
                 print(f"note: {problem or f'no replay buffer (.npz) beside {resume_path.name}'}; resuming with an"
                       f" empty one", file=sys.stderr)
-        if config.collection != "lockstep":
-            model = as_async(model, overlap=overlap)  # the same PPO, collecting through the workers
+        if config.collects_in_workers:  # the same PPO, collecting through the workers
+            model = as_async(model, overlap=config.collection_overlaps_learning)
         install_lean_forward(model.policy)  # PPO/A2C: rollouts sampled in numpy (train/numpy_actor.py)
         install_lean_update(model)  # PPO: SB3's update bit for bit, less Python
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})

@@ -63,10 +63,10 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
     try:
         model = cls("MlpPolicy", venv, seed=3, device="cpu", n_steps=n_steps, batch_size=n_steps, n_epochs=1,
                     learning_rate=learning_rate)
-        if kind != "lockstep":
-            model = as_async(model, overlap=kind == "async")
         if kind == "lockstep":
             assert install_lean_forward(model.policy)  # as the trainer does: lock-step samples in numpy too
+        else:
+            model = as_async(model, overlap=kind == "async")
         grab = Grab()
         model.learn(rollouts * n_steps * n_envs, callback=grab)
     finally:
@@ -370,7 +370,7 @@ def test_env_method_reaches_every_workers_envs_while_they_collect():
     """A reward-weight change from a callback, in mid-rollout, reaches the envs of both workers."""
     from stable_baselines3.common.callbacks import BaseCallback
 
-    from qwop_studio.train.async_ppo import AsyncPPO, as_async
+    from qwop_studio.train.async_ppo import AsyncPPO
     from qwop_studio.train.rollout_workers import make_rollout_workers
 
     class ChangeOnce(BaseCallback):
