@@ -94,7 +94,8 @@ def row_of(point: Point, report: dict, first_finish: float | None) -> dict:
             "best_time_s": report["best_success_time"], "median_distance_m": report["distance"].get("median"),
             "mean_distance_m": report["distance"]["mean"],
             "torso_height": (report.get("torso_height") or {}).get("mean"),
-            "knee_on_track": (report.get("knee_on_track") or {}).get("mean")}
+            "knee_on_track": (report.get("knee_on_track") or {}).get("mean"),
+            "stood_still": report.get("stood_still")}
 
 
 def arm_medians(rows: list[dict]) -> list[dict]:
@@ -120,7 +121,8 @@ def print_table(rows: list[dict]) -> None:
         for m in marks:
             r = mine.get(m)
             cells.append("-" if r is None else f"{r['success_rate']:.0%} / "
-                         + ("-" if r["median_time_s"] is None else f"{r['median_time_s']:.1f} s"))
+                         + ("-" if r["median_time_s"] is None else f"{r['median_time_s']:.1f} s")
+                         + (f" ({r['stood_still']} still)" if r.get("stood_still") else ""))
         print(f"{run[0] + ' ' + run[1]:<24}" + f"{'-' if first is None else f'{first:.1f} min':>13}"
               + "".join(f"{c:>19}" for c in cells))
     for arm in arm_medians(rows):

@@ -20,6 +20,15 @@ from qwop_studio.train.config import ConfigError
 from qwop_studio.train.upright import replay_with_posture
 
 
+#: An episode that ran out of time within this many game metres of the start "stood still": a frozen
+#: policy (the argmax holding one pose) rather than a slow runner. Counted apart so that a frozen
+#: snapshot shows at once in the summary instead of hiding inside "not finished".
+STOOD_STILL_M = 1.0
+
+#: How an episode ended: past the line, fallen (the env's termination), or out of time (TimeLimit).
+ENDINGS: tuple[str, ...] = ("finished", "fell", "time_up")
+
+
 class EvaluationError(ValueError):
     """A model that cannot be evaluated (one line; the CLI exits with code 2)."""
 
@@ -32,19 +41,30 @@ def _stats(values: list[float]) -> dict[str, float | None]:
             "min": float(a.min()), "max": float(a.max())}
 
 
+def episode_ending(is_success: bool, truncated: bool) -> str:
+    """One of :data:`ENDINGS`: success wins; otherwise a TimeLimit cut is "time_up", any other end "fell"."""
+    return "finished" if is_success else "time_up" if truncated else "fell"
+
+
 def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
     """Statistics over episode records (keys: reward, length, distance, time, is_success, avg_speed, and
-    where measured torso_height and knee_on_track).
+    where measured torso_height, knee_on_track and ending).
 
     Distances are game metres and times seconds of the game clock; ``best_success_time`` /
-    ``worst_success_time`` are over successful episodes only (None without any).
+    ``worst_success_time`` are over successful episodes only (None without any). ``endings`` counts
+    each of :data:`ENDINGS` and ``stood_still`` the time-ups under :data:`STOOD_STILL_M` (records from
+    before endings were kept count as unknown: None).
     """
     successes = [e for e in episodes if e["is_success"]]
     success_times = [e["time"] for e in successes]
+    known = all("ending" in e for e in episodes)
     return {
         "episodes": len(episodes),
         "successes": len(successes),
         "success_rate": len(successes) / len(episodes) if episodes else 0.0,
+        "endings": {k: sum(e["ending"] == k for e in episodes) for k in ENDINGS} if known else None,
+        "stood_still": sum(e["ending"] == "time_up" and e["distance"] < STOOD_STILL_M for e in episodes)
+        if known else None,
         "reward": _stats([e["reward"] for e in episodes]),
         "length": _stats([float(e["length"]) for e in episodes]),
         "distance": _stats([e["distance"] for e in episodes]),
@@ -202,6 +222,7 @@ def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
         obs, _, dones, infos = env.step(action)
         if dones[0]:
             ep = infos[0]["episode"]
+            truncated = bool(infos[0].get("TimeLimit.truncated", False))
             # The env has already reset; its last episode's keys remain. Replayed on a fresh game, they
             # give the posture frame by frame and the final state a recording needs.
             keys = env.get_attr("last_episode_keys")[0]
@@ -209,7 +230,8 @@ def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
             records.append({"reward": float(ep["r"]), "length": int(ep["l"]), "distance": float(ep["distance"]),
                             "time": float(ep["time"]), "is_success": bool(ep["is_success"]),
                             "avg_speed": float(ep["avg_speed"]), "torso_height": posture.torso_height,
-                            "knee_on_track": posture.knee_on_track})
+                            "knee_on_track": posture.knee_on_track,
+                            "ending": episode_ending(bool(ep["is_success"]), truncated)})
             if record_dir is not None:
                 record_episode(keys, game, record_dir, len(records))
     return records
@@ -252,11 +274,16 @@ def print_report(report: dict[str, Any]) -> None:
                   f"successful 100 m times: median {fmt(report['success_time']['median'], ' s')}, "
                   f"best {fmt(report['best_success_time'], ' s')}, worst {fmt(report['worst_success_time'], ' s')} "
                   f"(game clock: frames / 30)")
+    endings = report.get("endings")
+    if endings is not None:
+        still = report.get("stood_still") or 0
+        console.print(f"endings: {endings['finished']} finished, {endings['fell']} fell, {endings['time_up']} ran out "
+                      f"of time" + (f" ({still} of them stood still: under {STOOD_STILL_M:g} m)" if still else ""))
     torso, knee = report.get("torso_height", {}).get("mean"), report.get("knee_on_track", {}).get("mean")
     if torso is not None and knee is not None:
         console.print(f"upright: torso at {torso:.1%} of standing height on average, a knee on the track in "
                       f"{knee:.1%} of frames")
 
 
-__all__ = ["RANDOM_KEYS", "RandomKeys", "evaluate_model", "summarize", "print_report", "write_report", "EvaluationError", "ReportNotWrittenError",
+__all__ = ["ENDINGS", "STOOD_STILL_M", "episode_ending", "RANDOM_KEYS", "RandomKeys", "evaluate_model", "summarize", "print_report", "write_report", "EvaluationError", "ReportNotWrittenError",
            "ConfigError"]
