@@ -12,7 +12,14 @@ What changes for PPO: a rollout is collected with the weights the learner had wh
 the learner, one update further, trains on data from a policy one update old (``async/policy_lag``,
 logged every rollout: 0 for the first, 1 after). The ratio and the advantages use what the workers
 stored with every step: the behaviour policy's log-probabilities and values, as PPO's ratio already does
-(APPO/IMPALA's actors). Expect a higher ``train/clip_fraction`` and ``train/approx_kl`` than in lock-step.
+(APPO/IMPALA's actors). Plain PPO's ratio against that older policy clips about 4x as many samples as
+in lock-step (twelfth session: clip fraction 0.07-0.10 against 0.02), so each update moves the policy less.
+With ``async_correction: decoupled`` (the default) the update is *decoupled PPO* (Hilton et al. 2021,
+"Batch size-invariance for policy optimization"): the ratio and its clip are taken around the proximal
+policy (the learner's weights before this update, computed once per update on the whole rollout), and the
+lag from the behaviour policy is corrected by a per-sample importance weight proximal / behaviour,
+truncated at :data:`BEHAVIOUR_WEIGHT_CAP` as V-trace truncates its weights. A rollout without lag (sync,
+and async's first) is trained as plain PPO, bit for bit.
 
 Callbacks see the rollout after it was collected: for each of its steps, in order, ``num_timesteps`` grows
 by ``n_envs`` and ``on_step`` runs with ``infos`` and ``dones`` in its locals, as SB3 gives them (``infos``
@@ -34,7 +41,8 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 from torch.nn.utils import parameters_to_vector
 
-from qwop_studio.train.lean_update import LeanPPO
+from qwop_studio.train.lean_policy import LeanActor
+from qwop_studio.train.lean_update import LeanPPO, evaluate_actions
 from qwop_studio.train.rollout_shared import PolicyRecipe
 from qwop_studio.train.rollout_workers import RolloutResult, RolloutWorkers
 
@@ -42,6 +50,10 @@ from qwop_studio.train.rollout_workers import RolloutResult, RolloutWorkers
 STATE_ATTR = "_async_collection"
 #: The buffer fields copied from a finished rollout slot.
 _BUFFER_FIELDS = ("observations", "actions", "rewards", "episode_starts", "values", "log_probs")
+#: Decoupled PPO's importance weight (proximal / behaviour probability of the action) is cut to this:
+#: a one-update lag keeps nearly all weights near 1 (``async/behaviour_weight_capped`` logs the share
+#: cut); the cap bounds what an action the behaviour policy almost never took can add to the variance.
+BEHAVIOUR_WEIGHT_CAP = 2.0
 
 
 @dataclass
@@ -50,6 +62,8 @@ class _AsyncState:
 
     updates: int = 0  # PPO.train calls so far: the version of the weights a rollout is started with
     overlap: bool = True  # collect rollout k+1 while learning on k (async); False: with the current weights (sync)
+    decoupled: bool = True  # train a lagged rollout with decoupled PPO (False: PPO's ratio against the behaviour)
+    rollout_lag: int = 0  # updates between the weights that collected the rollout in the buffer and now
     learner_wait_s: float = 0.0  # the last rollout's
     learner_wait_total_s: float = 0.0
     empty_infos: list[dict] = field(default_factory=list)
@@ -74,9 +88,10 @@ class AsyncPPO(LeanPPO):
 
     def collect_rollouts(self, env: VecEnv, callback: BaseCallback, rollout_buffer: RolloutBuffer,
                          n_rollout_steps: int) -> bool:
+        state = self._async()
+        state.rollout_lag = 0
         if not isinstance(env, RolloutWorkers):
             return super().collect_rollouts(env, callback, rollout_buffer, n_rollout_steps)
-        state = self._async()
         self._attach(env, n_rollout_steps)
         if not env.collecting:  # the first rollout, after a reset, and always in sync mode: start it now
             env.start_rollout(self._weights(), state.updates)
@@ -87,6 +102,7 @@ class AsyncPPO(LeanPPO):
         if state.overlap:
             env.start_rollout(self._weights(), state.updates)  # rollout k+1, collected while we learn on k
         dones = self._fill_buffer(rollout_buffer, result)
+        state.rollout_lag = state.updates - result.weights_version
         self.policy.set_training_mode(False)
         callback.on_rollout_start()
         if not self._replay_steps(env, callback, rollout_buffer, result, dones):
@@ -97,6 +113,20 @@ class AsyncPPO(LeanPPO):
         callback.update_locals({"rollout_buffer": rollout_buffer, "dones": dones[-1]})
         callback.on_rollout_end()
         return True
+
+    def _decouple(self, data: dict[str, th.Tensor], actor: LeanActor) -> th.Tensor | None:
+        """Decoupled PPO for a lagged rollout (module docstring): ``data["log_probs"]`` becomes the
+        proximal policy's; returns the truncated behaviour weights. None (plain PPO) without lag."""
+        state = self._async()
+        if not state.decoupled or state.rollout_lag == 0:
+            return None
+        with th.no_grad():
+            _, proximal, _ = evaluate_actions(actor, data["observations"], data["actions"])
+            raw = th.exp(proximal - data["log_probs"])
+        data["log_probs"] = proximal
+        self.logger.record("async/behaviour_weight_mean", raw.mean().item())
+        self.logger.record("async/behaviour_weight_capped", (raw > BEHAVIOUR_WEIGHT_CAP).float().mean().item())
+        return th.clamp(raw, max=BEHAVIOUR_WEIGHT_CAP)
 
     # -------------------------------------------------------------------------------- helpers
     def _attach(self, env: RolloutWorkers, n_rollout_steps: int) -> None:
@@ -152,7 +182,7 @@ class AsyncPPO(LeanPPO):
         return True
 
     def _log_collection(self, state: _AsyncState, result: RolloutResult) -> None:
-        self.logger.record("async/policy_lag", state.updates - result.weights_version)
+        self.logger.record("async/policy_lag", state.rollout_lag)
         self.logger.record("async/learner_wait_s", state.learner_wait_s)
         self.logger.record("async/worker_collect_s", result.collect_s)
         self.logger.record("async/worker_idle_s", result.idle_s)
@@ -164,7 +194,7 @@ def learner_wait_s(model: AsyncPPO) -> float:
     return model._async().learner_wait_total_s
 
 
-def as_async(model: PPO, overlap: bool = True) -> AsyncPPO:
+def as_async(model: PPO, overlap: bool = True, decoupled: bool = True) -> AsyncPPO:
     """The same model as an :class:`AsyncPPO` (shares its policy, optimiser and counters; ``model`` is
     not to be used after). Why: models are built or loaded as plain PPO (``model_file.load_model``), and
     the collection mode is a run-time choice, not something a model file records.
@@ -172,7 +202,8 @@ def as_async(model: PPO, overlap: bool = True) -> AsyncPPO:
     ``overlap=False`` is ``collection: sync``: the workers still collect whole rollouts on their own (no
     barrier on every env step, so a third process on the machine, such as the studio's window, stalls
     nothing), but each rollout starts after the update, with the learner's current weights: no policy
-    lag, PPO exactly as in lock-step; the learner waits while they collect."""
+    lag, PPO exactly as in lock-step; the learner waits while they collect. ``decoupled``: how a lagged
+    rollout is trained (module docstring; config ``async_correction``)."""
     if type(model) not in (PPO, LeanPPO, AsyncPPO):
         raise TypeError(f"collection through rollout workers needs a PPO model, not {type(model).__name__}")
     if isinstance(model, AsyncPPO):
@@ -181,4 +212,5 @@ def as_async(model: PPO, overlap: bool = True) -> AsyncPPO:
         converted = AsyncPPO.__new__(AsyncPPO)
         converted.__dict__.update(model.__dict__)
     converted._async().overlap = overlap
+    converted._async().decoupled = decoupled
     return converted

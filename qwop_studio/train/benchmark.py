@@ -169,7 +169,8 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
         model = algorithm_class(config.policy, venv, seed=0, device="cpu", verbose=0,
                                 **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
         if config.collects_in_workers:
-            model = as_async(model, overlap=config.collection_overlaps_learning)
+            model = as_async(model, overlap=config.collection_overlaps_learning,
+                             decoupled=config.async_correction == "decoupled")
         install_lean_forward(model.policy)  # as the trainer does
         install_lean_update(model)
         window = Window()

@@ -154,6 +154,9 @@ class TrainConfig(BaseModel):
     # PPO: "async" collects rollout k+1 in worker processes while the learner learns on k; "sync" collects
     # in the workers too, each rollout with the current weights (no lag), the learner waiting (async_ppo.py)
     collection: Literal["lockstep", "sync", "async"] = "lockstep"
+    # async: how a rollout from the one-update-old policy is trained: "decoupled" PPO (the clip around the
+    # learner's weights before the update, the lag corrected by a truncated importance weight) or "none"
+    async_correction: Literal["decoupled", "none"] = "decoupled"
     # sync/async: worker processes (default: one per core, minus the learner's for async; at least 2)
     collection_workers: int | None = Field(None, ge=1, le=64)
     max_episode_steps: int = Field(MAX_EPISODE_STEPS, ge=1)

@@ -54,6 +54,7 @@ class LeanPPO(PPO):
         parameters = list(self.policy.parameters())
         optimizer = self.policy.optimizer
         _use_foreach_adam(optimizer)
+        behaviour_weights = self._decouple(data, actor)
         n = data["observations"].shape[0]
         entropy_losses, pg_losses, value_losses, clip_fractions = [], [], [], []
         approx_kl_divs: list[np.ndarray] = []
@@ -63,7 +64,7 @@ class LeanPPO(PPO):
             indices = th.from_numpy(np.random.permutation(n))
             for start in range(0, n, self.batch_size):
                 batch = indices[start:start + self.batch_size]
-                values, log_prob, entropy = _evaluate_actions(actor, data["observations"][batch],
+                values, log_prob, entropy = evaluate_actions(actor, data["observations"][batch],
                                                               data["actions"][batch])
                 advantages = data["advantages"][batch]
                 if self.normalize_advantage and len(advantages) > 1:
@@ -71,7 +72,10 @@ class LeanPPO(PPO):
                 ratio = th.exp(log_prob - data["log_probs"][batch])
                 policy_loss_1 = advantages * ratio
                 policy_loss_2 = advantages * th.clamp(ratio, 1 - clip_range, 1 + clip_range)
-                policy_loss = -th.min(policy_loss_1, policy_loss_2).mean()
+                surrogate = th.min(policy_loss_1, policy_loss_2)
+                if behaviour_weights is not None:
+                    surrogate = surrogate * behaviour_weights[batch]
+                policy_loss = -surrogate.mean()
                 pg_losses.append(policy_loss.item())
                 clip_fractions.append(th.mean((th.abs(ratio - 1) > clip_range).float()).item())
                 value_loss = F.mse_loss(data["returns"][batch], values)
@@ -98,6 +102,12 @@ class LeanPPO(PPO):
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
         self.logger.record("train/clip_range", clip_range)
 
+    def _decouple(self, data: dict[str, th.Tensor], actor: LeanActor) -> th.Tensor | None:
+        """Plain PPO: None. A subclass whose rollouts come from an older policy may replace
+        ``data["log_probs"]`` with the proximal policy's (the ratio and its clip are then taken around it)
+        and return per-sample weights for the surrogate (``async_ppo.AsyncPPO``: decoupled PPO)."""
+        return None
+
 
 def _rollout_tensors(buffer: Any) -> dict[str, th.Tensor]:
     """The full rollout as flat tensors, flattened exactly as SB3's ``RolloutBuffer.get`` does."""
@@ -114,7 +124,7 @@ def _rollout_tensors(buffer: Any) -> dict[str, th.Tensor]:
     return out
 
 
-def _evaluate_actions(actor: LeanActor, obs: th.Tensor, actions: th.Tensor) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
+def evaluate_actions(actor: LeanActor, obs: th.Tensor, actions: th.Tensor) -> tuple[th.Tensor, th.Tensor, th.Tensor]:
     """SB3's ``ActorCriticPolicy.evaluate_actions`` for a categorical MLP policy, op for op."""
     features = obs.float().flatten(1)
     latent_pi = run_layers(actor.policy_layers, features)
@@ -153,4 +163,4 @@ def install_lean_update(model: Any) -> bool:
     return True
 
 
-__all__ = ["LeanPPO", "install_lean_update", "lean_supported", "BUFFER_FIELDS"]
+__all__ = ["LeanPPO", "install_lean_update", "lean_supported", "evaluate_actions", "BUFFER_FIELDS"]
