@@ -170,7 +170,7 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
                                 **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
         if config.collects_in_workers:
             model = as_async(model, overlap=config.collection_overlaps_learning,
-                             decoupled=config.async_correction == "decoupled")
+                             decoupled=config.decouples_lagged_rollouts)
         install_lean_forward(model.policy)  # as the trainer does
         install_lean_update(model)
         window = Window()

@@ -204,6 +204,11 @@ class TrainConfig(BaseModel):
         """``async``: the next rollout is collected while the learner learns (one update of policy lag)."""
         return self.collection == "async"
 
+    @property
+    def decouples_lagged_rollouts(self) -> bool:
+        """``async_correction: decoupled``: a lagged rollout trains with decoupled PPO (``async_ppo.py``)."""
+        return self.async_correction == "decoupled"
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what crosses to the trainer process, and what ``config.yml`` holds)."""
         return self.model_dump(mode="python")

@@ -65,7 +65,7 @@ class LeanPPO(PPO):
             for start in range(0, n, self.batch_size):
                 batch = indices[start:start + self.batch_size]
                 values, log_prob, entropy = evaluate_actions(actor, data["observations"][batch],
-                                                              data["actions"][batch])
+                                                             data["actions"][batch])
                 advantages = data["advantages"][batch]
                 if self.normalize_advantage and len(advantages) > 1:
                     advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)

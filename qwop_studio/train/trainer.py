@@ -125,7 +125,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
                       f" empty one", file=sys.stderr)
         if config.collects_in_workers:  # the same PPO, collecting through the workers
             model = as_async(model, overlap=config.collection_overlaps_learning,
-                             decoupled=config.async_correction == "decoupled")
+                             decoupled=config.decouples_lagged_rollouts)
         install_lean_forward(model.policy)  # PPO/A2C: rollouts sampled in numpy (train/numpy_actor.py)
         install_lean_update(model)  # PPO: SB3's update bit for bit, less Python
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
