@@ -35,17 +35,28 @@ def runner_recordings(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def clone(runner_recordings, tmp_path_factory) -> Path:
+def clone_config(tmp_path_factory) -> Path:
+    """The tiny test config with the extended observation, the shipped runner's own: its fast stride clones
+    from it (median 42 m of the 200-step cap's ~45 m here), not from qwop-gym's 60 values (6 m, fallen)."""
+    path = tmp_path_factory.mktemp("clone_config") / "tiny_ppo_extended.yml"
+    path.write_text(TINY_PPO.read_text(encoding="utf-8").replace("env: {", "env: {observation: extended, "),
+                    encoding="utf-8")
+    assert load_config(path).env.observation == "extended"
+    return path
+
+
+@pytest.fixture(scope="module")
+def clone(runner_recordings, clone_config, tmp_path_factory) -> Path:
     """A clone of the runner on the tiny test config (episodes of at most 200 steps, ~45 m)."""
     out = tmp_path_factory.mktemp("clone") / "clone.zip"
-    assert main(["imitate", "--demos", str(runner_recordings), "--config", str(TINY_PPO), "--out", str(out),
+    assert main(["imitate", "--demos", str(runner_recordings), "--config", str(clone_config), "--out", str(out),
                  "--epochs", "60"]) == 0
     return out
 
 
 def _random_keys_median_distance(episodes: int, seed: int) -> float:
     """Median distance of random actions on the tiny config's env, as evaluate plays it."""
-    config = load_config(TINY_PPO)
+    config = load_config(TINY_PPO)  # the observation does not change how random keys run
     env = TimeLimit(QWOPEnv(**config.env.env_kwargs()), config.max_episode_steps)
     env.action_space.seed(seed)
     distances = []
@@ -68,9 +79,9 @@ def test_the_clone_loads_in_evaluate_and_runs_far_beyond_random_keys(clone, tmp_
     assert clone_median > max(15.0, 5 * random_median), (clone_median, random_median)
 
 
-def test_the_clone_carries_the_trainers_metadata_and_resumes_with_train(clone, tmp_path):
+def test_the_clone_carries_the_trainers_metadata_and_resumes_with_train(clone, clone_config, tmp_path):
     meta = read_model_metadata(clone)
-    config = load_config(TINY_PPO, {"seed": 0})
+    config = load_config(clone_config, {"seed": 0})
     assert meta["config"] == config.to_dict()
     assert meta["env_kwargs"] == config.env.env_kwargs()
     run_dir = tmp_path / "resumed"
