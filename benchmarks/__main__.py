@@ -19,6 +19,7 @@ PARTS: list[tuple[str, list[str], list[str], str | None]] = [
     ("qwop_studio.cli", ["benchmark"], ["benchmark", "--seconds", "3"], None),
     ("benchmarks.training", [], ["--seconds", "5", "--runs", "1"], None),
     ("benchmarks.sampling", [], ["--steps", "300", "--runs", "1"], None),
+    ("benchmarks.update_cost", [], ["--runs", "1"], None),
     # the studio in a real window (Xvfb), 10 minutes, then headless for 10: the longest part
     ("benchmarks.studio_window", [], ["--minutes", "1.5", "--episodes", "5"], "Xvfb"),
 ]
