@@ -35,18 +35,17 @@ def update_measures() -> dict:
     from stable_baselines3.common.logger import configure
 
     from qwop_studio.env import make_vec_env
+    from qwop_studio.train.algorithms import build_kwargs
     from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.config import load_config
 
     config = load_config("train_ppo_upright")
-    venv = make_vec_env(config.n_envs, "dummy", seed=0, env_kwargs=config.env.env_kwargs(), wrappers=[],
-                        max_episode_steps=config.max_episode_steps)
-    keys = ("learning_rate", "n_steps", "batch_size", "n_epochs", "gamma", "gae_lambda", "clip_range",
-            "ent_coef", "vf_coef", "max_grad_norm")
-    hyperparams = {key: config.hyperparams[key] for key in keys if key in config.hyperparams}
+    venv = make_vec_env(config.n_envs, "dummy", seed=0, env_kwargs=config.env.env_kwargs(),
+                        wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+    kwargs = build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps)  # as the trainer builds it
     models = {}
     for decoupled in (False, True):
-        model = as_async(PPO("MlpPolicy", venv, seed=0, device="cpu", **hyperparams), decoupled=decoupled)
+        model = as_async(PPO(config.policy, venv, seed=0, device="cpu", **kwargs), decoupled=decoupled)
         model.set_logger(configure(None, []))
         model._setup_learn(10 * config.n_envs * model.n_steps, None)
         models[decoupled] = model
