@@ -1,6 +1,7 @@
 """Env steps per second while learning: sync and async collection against lock-step, and against one raw env.
 
     python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers N ...]
+                                  [--policy MODEL] [--set KEY=VALUE ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
 stepping random actions in this process (the yardstick of issue 20's targets), the config trained
@@ -10,6 +11,11 @@ and with ``collection: async`` for each ``--workers`` count. Training runs are
 time; the clock starts after the first rollout and its update). It prints each measure's median and
 per-round values, and the ratios asked for (each mode / lock-step, each mode / one env), each the median
 over rounds with its range, with the machine and the steal time.
+
+``--policy MODEL`` (a .zip or a shipped name such as ``qwop_runner``) starts every learner from that
+model's weights: a fresh policy falls within a second and its envs keep resetting, while a real run's
+envs, after its first minutes, run whole races. ``--set`` overrides config keys as ``train --set`` does
+(the shipped runner needs ``--set env.observation=extended``).
 
 Run it on an otherwise idle machine: the measures share the cores with nothing but each other.
 """
@@ -44,21 +50,38 @@ def async_label(workers: int) -> str:
     return collection_label("async", workers)
 
 
-def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int) -> dict:
+def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int,
+             overrides: dict | None = None, policy_from: str | None = None) -> dict:
     """name -> a function returning env steps/s (each call a fresh measurement)."""
     from qwop_studio.train.benchmark import env_throughput, training_throughput
     from qwop_studio.train.config import load_config
 
-    lockstep = load_config(config_name, {"collection": "lockstep"})
+    def config_with(**keys: object):
+        return load_config(config_name, {**(overrides or {}), **keys})
+
+    def learning(config) -> float:
+        return training_throughput(config, seconds, policy_from).env_steps_per_s
+
+    lockstep = config_with(collection="lockstep")
     out = {ONE_ENV: lambda: env_throughput(min(seconds, 5.0), lockstep.env.frames_per_step,
                                            lockstep.env.reduced_action_set).env_steps_per_s,
-           LOCKSTEP: lambda: training_throughput(lockstep, seconds).env_steps_per_s}
+           LOCKSTEP: lambda: learning(lockstep)}
     for n in workers:
-        config = load_config(config_name, {"collection": "async", "collection_workers": n})
-        out[async_label(n)] = lambda config=config: training_throughput(config, seconds).env_steps_per_s
-    sync = load_config(config_name, {"collection": "sync", "collection_workers": sync_workers})
-    out[collection_label("sync", sync_workers)] = lambda: training_throughput(sync, seconds).env_steps_per_s
+        config = config_with(collection="async", collection_workers=n)
+        out[async_label(n)] = lambda config=config: learning(config)
+    sync = config_with(collection="sync", collection_workers=sync_workers)
+    out[collection_label("sync", sync_workers)] = lambda: learning(sync)
     return out
+
+
+def check_policy(name_or_path: str, config) -> str:
+    """The model file ``--policy`` names, checked to fit ``config`` (raises ValueError in one line)."""
+    from qwop_studio.resources import resolve_model
+    from qwop_studio.train.model_file import check_model_file
+
+    path = resolve_model(name_or_path)
+    check_model_file(path, config.algorithm, env_kwargs=config.env.env_kwargs())
+    return str(path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--workers", type=int, nargs="+", default=None,
                         help="async worker counts to measure (default: cores - 1, the config default (cores - 1, at least 2), and cores)")
+    parser.add_argument("--policy", default=None, metavar="MODEL",
+                        help="start every learner from this model's weights (a .zip or a shipped name, e.g. qwop_runner)")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config key, as train --set does (repeatable)")
     args = parser.parse_args(argv)
     from qwop_studio.train.rollout_workers import default_worker_count
     from qwop_studio.train.torch_setup import prepare_torch_process
@@ -78,14 +105,26 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
     workers = args.workers or sorted({max(1, cores - 1), default_worker_count(64), cores})
     print(f"machine: {machine()}")
-    from qwop_studio.train.config import load_config
+    from qwop_studio.train.cli import parse_sets
+    from qwop_studio.train.config import ConfigError, load_config
 
-    shipped = load_config(args.config).collection
-    print(f"config {args.config} (collection: {shipped} as shipped): {args.runs} interleaved rounds, "
-          f"{args.seconds:g} s of learning per training run", flush=True)
+    overrides = parse_sets("benchmarks.training", args.overrides)
+    if overrides is None:
+        return 2
+    try:  # bad input fails here, in one line, before any measurement
+        shipped = load_config(args.config, overrides)
+        policy_from = check_policy(args.policy, shipped) if args.policy else None
+    except (ConfigError, ValueError) as e:
+        print(f"benchmarks.training: {e}", file=sys.stderr)
+        return 2
+    print(f"config {args.config} (collection: {shipped.collection} as shipped"
+          f"{', ' + ', '.join(args.overrides) if args.overrides else ''}): {args.runs} interleaved rounds, "
+          f"{args.seconds:g} s of learning per training run"
+          f"{f', each learner starting from {policy_from}' if policy_from else ', fresh policies'}", flush=True)
     before = cpu_jiffies()
     sync_workers = default_worker_count(64, overlap=False)
-    values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers))
+    values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers,
+                                                  overrides, policy_from))
     print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
     width = max(len(name) for name in values)
     for name, runs in values.items():

@@ -138,3 +138,27 @@ def test_train_stats_reads_each_tags_median_per_wall_clock_window_from_real_tens
     assert saved["train/clip_fraction"] == pytest.approx({"0": 0.2, "1": 0.3})
     assert main([str(tmp_path)]) == 2  # a folder without tb/
     assert "no TensorBoard log folder" in capsys.readouterr().err
+
+
+def test_training_throughput_can_start_from_a_trained_policy_whose_envs_run_whole_races() -> None:
+    """``benchmarks.training --policy``: a fresh policy falls within ~30 steps, so its envs keep
+    resetting; started from the shipped runner's weights the learner's envs run races of ~400 steps,
+    as a real run's do after its first minutes. Fails if the weights are not loaded."""
+    from qwop_studio.resources import shipped_model
+    from qwop_studio.train.benchmark import training_throughput
+    from qwop_studio.train.config import load_config
+
+    config = load_config("train_ppo_upright", {"env.observation": "extended", "collection": "lockstep",
+                                               "vec_env": "dummy", "n_envs": 2, "hyperparams.n_steps": 512})
+    result = training_throughput(config, 0.5, shipped_model("qwop_runner"))
+    assert result.mean_episode_steps > 300
+
+
+def test_the_training_benchmark_refuses_a_model_that_does_not_fit_before_measuring(capsys) -> None:
+    from benchmarks.training import main
+
+    assert main(["--policy", "qwop_runner", "--runs", "1"]) == 2  # 76 observations against the default's 60
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("benchmarks.training:") and "observation space" in err and "\n" not in err
+    assert main(["--policy", "no_such_model.zip"]) == 2
+    assert "no_such_model.zip" in capsys.readouterr().err

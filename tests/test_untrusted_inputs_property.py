@@ -123,10 +123,10 @@ def test_a_config_with_any_value_at_a_top_level_key_loads_or_gets_one_line(key, 
                             "hyperparams.learning_rate", "env", "seed.x", "a..b", "wrappers"]),
        value=st.text(max_size=30))
 def test_any_set_value_gives_a_config_or_one_line(key, value):
-    from qwop_studio.train.cli import _parse_sets
+    from qwop_studio.train.cli import parse_sets
 
     with contextlib.redirect_stderr(io.StringIO()) as stderr:
-        overrides = _parse_sets("train", [f"{key}={value}"])
+        overrides = parse_sets("train", [f"{key}={value}"])
     err = stderr.getvalue()
     if overrides is None:
         assert err.count("\n") == 1, err
@@ -138,8 +138,8 @@ def test_any_set_value_gives_a_config_or_one_line(key, value):
 @pytest.mark.parametrize("text", ["!!python/object/apply:os.system ['true']", "!!python/name:os.system", "[1",
                                   "{a: 1", "*alias", "\t"])
 def test_set_values_that_yaml_refuses_are_one_line(text, capsys):
-    from qwop_studio.train.cli import _parse_sets
+    from qwop_studio.train.cli import parse_sets
 
-    assert _parse_sets("train", [f"seed={text}"]) is None
+    assert parse_sets("train", [f"seed={text}"]) is None
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("train: --set seed: value ")

@@ -8,6 +8,7 @@ far more than the physics does; this table shows by how much.
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,7 @@ class TrainResult:
     env_fraction: float  # share of the measured wall time spent in the vector env
     steps: int
     seconds: float
+    mean_episode_steps: float = float("nan")  # the last 100 finished episodes' mean length (SB3's ep_info_buffer)
 
 
 def env_throughput(seconds: float = 2.0, frames_per_step: int = 4, reduced_action_set: bool = True) -> EnvResult:
@@ -81,8 +83,14 @@ def vec_env_throughput(config: Any, seconds: float = 2.0) -> EnvResult:
                      steps * fps / elapsed)
 
 
-def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
-    """Env steps per second while ``config``'s algorithm learns, measured for ``seconds`` after warm-up."""
+def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | os.PathLike | None = None
+                        ) -> TrainResult:
+    """Env steps per second while ``config``'s algorithm learns, measured for ``seconds`` after warm-up.
+
+    ``policy_from``: a saved model whose policy weights the learner starts from (loaded without pickle).
+    Why: a fresh policy falls within a second, so its envs spend much of their time resetting; a trained
+    one runs whole races, as the envs of a real run do after its first minutes.
+    """
     from stable_baselines3.common.callbacks import BaseCallback
     from stable_baselines3.common.vec_env import VecEnvWrapper
 
@@ -168,6 +176,11 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
     try:
         model = algorithm_class(config.policy, venv, seed=0, device="cpu", verbose=0,
                                 **build_kwargs(config.algorithm, hyperparams, config.total_timesteps))
+        if policy_from is not None:
+            from qwop_studio.train.model_file import load_model
+
+            trained = load_model(policy_from, config.algorithm, config.env.env_kwargs())
+            model.policy.load_state_dict(trained.policy.state_dict())
         if config.collects_in_workers:
             model = as_async(model, overlap=config.collection_overlaps_learning,
                              decoupled=config.decouples_lagged_rollouts)
@@ -178,8 +191,10 @@ def training_throughput(config: Any, seconds: float = 10.0) -> TrainResult:
     finally:
         venv.close()
     steps, elapsed, env_s = window.result
+    lengths = [info["l"] for info in model.ep_info_buffer or []]
     return TrainResult(config.config_name, config.algorithm, config.n_envs, vec_label,
-                       steps / elapsed if elapsed else 0.0, env_s / elapsed if elapsed else 0.0, steps, elapsed)
+                       steps / elapsed if elapsed else 0.0, env_s / elapsed if elapsed else 0.0, steps, elapsed,
+                       float(np.mean(lengths)) if lengths else float("nan"))
 
 
 def run_benchmark(seconds: float = 10.0, configs: list[str] | None = None, overrides: dict[str, Any] | None = None

@@ -23,7 +23,7 @@ def _fail(command: str, error: Exception) -> int:
     return EXIT_USAGE
 
 
-def _parse_sets(command: str, items: list[str] | None) -> dict[str, Any] | None:
+def parse_sets(command: str, items: list[str] | None) -> dict[str, Any] | None:
     """``--set KEY=VALUE`` items as overrides; None (after a one-line error) if one is malformed."""
     overrides: dict[str, Any] = {}
     for item in items or []:
@@ -52,7 +52,7 @@ def train_from_args(args: argparse.Namespace) -> int:
         overrides["max_minutes"] = args.max_minutes
     if getattr(args, "demos", None):
         overrides["demos.dir"] = args.demos
-    sets = _parse_sets("train", getattr(args, "overrides", None))
+    sets = parse_sets("train", getattr(args, "overrides", None))
     if sets is None:
         return 2
     overrides.update(sets)
@@ -144,7 +144,7 @@ def benchmark_from_args(args: argparse.Namespace) -> int:
 
     if args.seconds <= 0:
         return _fail("benchmark", ValueError(f"--seconds {args.seconds}: must be > 0"))
-    overrides = _parse_sets("benchmark", getattr(args, "overrides", None))
+    overrides = parse_sets("benchmark", getattr(args, "overrides", None))
     if overrides is None:
         return 2
     try:
