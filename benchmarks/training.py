@@ -51,8 +51,12 @@ def async_label(workers: int) -> str:
 
 
 def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int,
-             overrides: dict | None = None, policy_from: str | None = None) -> dict:
-    """name -> a function returning env steps/s (each call a fresh measurement)."""
+             overrides: dict | None = None, policy_from: str | None = None,
+             episode_steps: list[float] | None = None) -> dict:
+    """name -> a function returning env steps/s (each call a fresh measurement).
+
+    ``episode_steps`` (if given) collects each training run's mean episode length: the workload measured.
+    """
     from qwop_studio.train.benchmark import env_throughput, training_throughput
     from qwop_studio.train.config import load_config
 
@@ -60,7 +64,10 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
         return load_config(config_name, {**(overrides or {}), **keys})
 
     def learning(config) -> float:
-        return training_throughput(config, seconds, policy_from).env_steps_per_s
+        result = training_throughput(config, seconds, policy_from)
+        if episode_steps is not None:
+            episode_steps.append(result.mean_episode_steps)
+        return result.env_steps_per_s
 
     lockstep = config_with(collection="lockstep")
     out = {ONE_ENV: lambda: env_throughput(min(seconds, 5.0), lockstep.env.frames_per_step,
@@ -123,9 +130,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{f', each learner starting from {policy_from}' if policy_from else ', fresh policies'}", flush=True)
     before = cpu_jiffies()
     sync_workers = default_worker_count(64, overlap=False)
+    episode_steps: list[float] = []
     values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers,
-                                                  overrides, policy_from))
+                                                  overrides, policy_from, episode_steps))
     print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
+    lengths = [steps for steps in episode_steps if steps == steps]  # NaN: no episode ended in a run
+    if lengths:
+        print(f"training episodes: a median {statistics.median(lengths):.0f} env steps long "
+              f"(the workload: short ones are mostly resets)")
     width = max(len(name) for name in values)
     for name, runs in values.items():
         print(f"  {name:<{width}}  {statistics.median(runs):>8,.0f} env steps/s   "
