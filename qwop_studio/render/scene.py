@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
-from qwop_studio.render import palette as pal
 from qwop_studio.render import athlete
-from qwop_studio.render.geometry import mix_colour, scale_colour
+from qwop_studio.render import palette as pal
 from qwop_studio.render.display import open_window
+from qwop_studio.render.geometry import mix_colour, scale_colour
 from qwop_studio.render.hud import Hud, Overlay
 from qwop_studio.render.pacing import FramePacer
 from qwop_studio.render.palette import Colour

@@ -36,9 +36,9 @@ from pygame_gui.elements import UIButton, UIDropDownMenu
 from pygame_gui.windows import UIConfirmationDialog, UIFileDialog
 
 from qwop_studio import resources
+from qwop_studio.render.display import open_window
 from qwop_studio.render.hud import CONTROLLER_COLOURS
 from qwop_studio.render.pacing import FramePacer
-from qwop_studio.render.display import open_window
 from qwop_studio.saves import SWEEPS, runs_dir
 from qwop_studio.studio import config_choices, intents, look, sliders, status_card, toolbar
 from qwop_studio.studio.charts import CHARTS, ChartData, ChartView

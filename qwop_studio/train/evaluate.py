@@ -19,7 +19,6 @@ from qwop_studio.fileio import OutputPathError, atomic_write_text, check_writabl
 from qwop_studio.train.config import ConfigError
 from qwop_studio.train.upright import replay_with_posture
 
-
 #: An episode that ran out of time within this many game metres of the start "stood still": a frozen
 #: policy (the argmax holding one pose) rather than a slow runner. Counted apart so that a frozen
 #: snapshot shows at once in the summary instead of hiding inside "not finished".
