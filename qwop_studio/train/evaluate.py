@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from qwop_studio.fileio import OutputPathError, atomic_write_text, check_writable_dir, check_writable_file
+from qwop_studio.sim import spec
 from qwop_studio.train.config import ConfigError
-from qwop_studio.train.upright import replay_with_posture
+from qwop_studio.train.upright import SPLIT_MARKS_M, replay_with_posture
 
 #: An episode that ran out of time within this many game metres of the start "stood still": a frozen
 #: policy (the argmax holding one pose) rather than a slow runner. Counted apart so that a frozen
@@ -76,7 +77,22 @@ def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
         # with a knee on the track; episode records from before this measure lack them.
         "torso_height": _stats([e["torso_height"] for e in episodes if "torso_height" in e]),
         "knee_on_track": _stats([e["knee_on_track"] for e in episodes if "knee_on_track" in e]),
+        "splits": split_summary([e["splits"] for e in successes if "splits" in e]),
     }
+
+
+def split_summary(finished_splits: list[list[float]]) -> list[dict[str, float]]:
+    """Per mark of ``SPLIT_MARKS_M``, over finished episodes: the median game time at the mark and the
+    median time of the stretch before it (``[]`` without any). Why medians of each stretch: they show
+    where the typical race loses time (a slow start, the hurdle) even when the totals differ."""
+    rows = []
+    for i, mark in enumerate(SPLIT_MARKS_M):
+        at = [s[i] for s in finished_splits if len(s) > i]
+        if not at:
+            break
+        stretch = [s[i] - (s[i - 1] if i else 0.0) for s in finished_splits if len(s) > i]
+        rows.append({"mark_m": mark, "median_at_s": float(np.median(at)), "median_split_s": float(np.median(stretch))})
+    return rows
 
 
 #: The ``--model`` name of the random-keys baseline: every key state equally likely at every step.
@@ -229,7 +245,7 @@ def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
             records.append({"reward": float(ep["r"]), "length": int(ep["l"]), "distance": float(ep["distance"]),
                             "time": float(ep["time"]), "is_success": bool(ep["is_success"]),
                             "avg_speed": float(ep["avg_speed"]), "torso_height": posture.torso_height,
-                            "knee_on_track": posture.knee_on_track,
+                            "knee_on_track": posture.knee_on_track, "splits": list(posture.splits),
                             "ending": episode_ending(bool(ep["is_success"]), truncated)})
             if record_dir is not None:
                 record_episode(keys, game, record_dir, len(records))
@@ -282,6 +298,11 @@ def print_report(report: dict[str, Any]) -> None:
     if torso is not None and knee is not None:
         console.print(f"upright: torso at {torso:.1%} of standing height on average, a knee on the track in "
                       f"{knee:.1%} of frames")
+    splits = report.get("splits") or []
+    if splits:
+        console.print("median splits of the finished races, per 10 m (s): "
+                      + " ".join(f"{row['median_split_s']:.2f}" for row in splits)
+                      + f" (hurdle at {spec.HURDLE_AT / spec.UNITS_PER_METRE:g} m)")
 
 
 __all__ = ["ENDINGS", "STOOD_STILL_M", "episode_ending", "RANDOM_KEYS", "RandomKeys", "evaluate_model", "summarize", "print_report", "write_report", "EvaluationError", "ReportNotWrittenError",

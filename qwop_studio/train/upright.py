@@ -1,4 +1,4 @@
-"""How upright a runner ran, measured on the game itself by replaying an episode's keys frame by frame.
+"""How upright a runner ran, and where it spent its time, measured by replaying an episode's keys frame by frame.
 
 Why replay: the env acts every ``frames_per_step`` frames and reports only distance and time; a replay of
 the exact key history on a fresh game (recordings replay bit for bit) sees every frame, so the measure is
@@ -9,6 +9,10 @@ Two numbers per episode (issue 18 asks for both):
   standing height (the spawn pose), each frame clipped to [0, 1] exactly as the posture reward term does;
 * ``knee_on_track``: the share of frames with a knee on the track: a knee joint's anchor within
   :data:`KNEE_ON_TRACK_HEIGHT` of the track top.
+
+And the race's splits, for finding where a runner loses time (the start, the hurdle at 50 m):
+* ``splits``: the game clock when the torso first passed each :data:`SPLIT_EVERY_M` mark (10, 20, ... m),
+  as far as the episode got.
 """
 from __future__ import annotations
 
@@ -24,6 +28,10 @@ from qwop_studio.sim import QWOPGame, spec
 KNEE_ON_TRACK_HEIGHT: float = 0.5
 KNEE_INDEX: np.ndarray = np.array([spec.JOINT_NAMES.index("leftKnee"), spec.JOINT_NAMES.index("rightKnee")])
 TORSO_ROW: int = 0  # the torso is the first row of QWOPGame.body_states()
+#: Split marks every this many game metres, up to :data:`SPLIT_TO_M`.
+SPLIT_EVERY_M: int = 10
+SPLIT_TO_M: int = 100
+SPLIT_MARKS_M: tuple[int, ...] = tuple(range(SPLIT_EVERY_M, SPLIT_TO_M + 1, SPLIT_EVERY_M))
 
 
 @dataclass(frozen=True)
@@ -32,16 +40,20 @@ class Posture:
 
     torso_height: float
     knee_on_track: float
+    splits: tuple[float, ...] = ()  # game seconds at the marks of SPLIT_MARKS_M the episode reached
 
 
 def replay_with_posture(keys: bytes | list[int]) -> tuple[QWOPGame, Posture]:
     """Replay ``keys`` on a fresh game; the game at its end and the episode's :class:`Posture`."""
     game = QWOPGame()
-    heights, kneeling = [], 0
+    heights, kneeling, splits = [], 0, []
     for mask in keys:
         game.step(mask)
         heights.append(1.0 - posture_deficit(float(game.body_states()[TORSO_ROW, 1])))
         knees_y = game.joint_positions()[KNEE_INDEX, 1]
         kneeling += bool(np.any(spec.TRACK_TOP_Y - knees_y < KNEE_ON_TRACK_HEIGHT))
+        while len(splits) < len(SPLIT_MARKS_M) and game.distance >= SPLIT_MARKS_M[len(splits)]:
+            splits.append(game.time)
     frames = max(len(heights), 1)
-    return game, Posture(torso_height=float(np.mean(heights)) if heights else 1.0, knee_on_track=kneeling / frames)
+    return game, Posture(torso_height=float(np.mean(heights)) if heights else 1.0, knee_on_track=kneeling / frames,
+                         splits=tuple(splits))

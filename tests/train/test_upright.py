@@ -1,4 +1,5 @@
-"""The evaluation's posture measures (issue 18): torso height as a fraction of standing, knees on the track."""
+"""The evaluation's replay measures (issue 18): torso height as a fraction of standing, knees on the track,
+and the race's 10 m splits."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +7,7 @@ import numpy as np
 from qwop_studio.resources import resolve_model
 from qwop_studio.sim import QWOPGame, spec
 from qwop_studio.train.evaluate import evaluate_model
-from qwop_studio.train.upright import KNEE_ON_TRACK_HEIGHT, replay_with_posture
+from qwop_studio.train.upright import KNEE_ON_TRACK_HEIGHT, SPLIT_MARKS_M, replay_with_posture
 
 
 def test_the_shipped_runner_runs_upright_and_never_kneels():
@@ -17,12 +18,27 @@ def test_the_shipped_runner_runs_upright_and_never_kneels():
     assert report["torso_height"]["mean"] >= 0.9 and report["knee_on_track"]["max"] == 0.0
 
 
+def test_a_finished_race_has_a_split_at_every_10_m_in_order_ending_at_its_time():
+    report = evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+    for episode in report["episode_records"]:
+        splits = episode["splits"]
+        assert len(splits) == len(SPLIT_MARKS_M) == 10
+        assert all(later > earlier for earlier, later in zip(splits, splits[1:], strict=False))
+        # the torso passes 100 m before the landing that ends the race, within a couple of seconds
+        assert episode["time"] - 3.0 < splits[-1] <= episode["time"]
+        assert 3.0 < splits[0] < 12.0  # the first 10 m: a start of 0-1 s of no-ops, then the first strides
+    rows = report["splits"]
+    assert [row["mark_m"] for row in rows] == list(SPLIT_MARKS_M)
+    assert rows[0]["median_split_s"] == rows[0]["median_at_s"]
+
+
 def test_a_runner_that_goes_down_measures_low_with_knees_on_the_track():
     rng = np.random.default_rng(32)  # random keys held 8 frames each: this game falls onto a knee
     keys = [int(k) for k in np.repeat(rng.integers(0, 16, size=100), 8)]
     game, posture = replay_with_posture(keys)
     assert game.fallen
     assert posture.torso_height < 0.5
+    assert posture.splits == ()  # it never reached 10 m
     # the measure counts exactly the frames where a knee's anchor came within the margin of the track
     fresh, low_frames = QWOPGame(), 0
     knees = [spec.JOINT_NAMES.index("leftKnee"), spec.JOINT_NAMES.index("rightKnee")]
