@@ -157,7 +157,8 @@ def test_training_throughput_can_start_from_a_trained_policy_whose_envs_run_whol
 def test_the_training_benchmark_refuses_a_model_that_does_not_fit_before_measuring(capsys) -> None:
     from benchmarks.training import main
 
-    assert main(["--policy", "qwop_runner", "--runs", "1"]) == 2  # 76 observations against the default's 60
+    # the shipped runner reads 76 observations; train_ppo's env gives qwop-gym's 60
+    assert main(["--config", "train_ppo", "--policy", "qwop_runner", "--runs", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("benchmarks.training:") and "observation space" in err and "\n" not in err
     assert main(["--policy", "no_such_model.zip"]) == 2
