@@ -148,8 +148,9 @@ def test_training_throughput_can_start_from_a_trained_policy_whose_envs_run_whol
     from qwop_studio.train.benchmark import training_throughput
     from qwop_studio.train.config import load_config
 
-    config = load_config("train_ppo_upright", {"env.observation": "extended", "collection": "lockstep",
-                                               "vec_env": "dummy", "n_envs": 2, "hyperparams.n_steps": 512})
+    config = load_config("train_ppo_upright", {"env.observation": "extended", "env.reduced_action_set": False,
+                                               "collection": "lockstep", "vec_env": "dummy", "n_envs": 2,
+                                               "hyperparams.n_steps": 512})
     result = training_throughput(config, 0.5, shipped_model("qwop_runner"))
     assert result.mean_episode_steps > 300
 

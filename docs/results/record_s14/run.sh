@@ -1,6 +1,6 @@
 #!/bin/bash
 # issue 18 record attempt (14th session): extended observation + demos of the previous runner + a 4-stage speed curriculum.
-# Its final model ships as qwop_studio/assets/models/qwop_runner.zip (evaluation: final_eval.json here).
+# Its final model shipped in the 14th and 15th sessions; it is kept in docs/results/runner_s14/ (evaluation: final_eval.json here).
 set -e
 mkdir -p saves/experiments/s14/record && cd saves/experiments/s14
 cp ../../../docs/results/record_s14/config.yml record/config.yml
