@@ -15,7 +15,7 @@ over rounds with its range, with the machine and the steal time.
 ``--policy MODEL`` (a .zip or a shipped name such as ``qwop_runner``) starts every learner from that
 model's weights: a fresh policy falls within a second and its envs keep resetting, while a real run's
 envs, after its first minutes, run whole races. ``--set`` overrides config keys as ``train --set`` does
-(the shipped runner needs ``--set env.observation=extended``).
+(the shipped runner plays all 16 actions: ``--policy qwop_runner --set env.reduced_action_set=false``).
 
 Run it on an otherwise idle machine: the measures share the cores with nothing but each other.
 """
