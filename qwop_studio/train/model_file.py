@@ -187,25 +187,45 @@ def _n_actions(data: dict[str, Any]) -> int | None:
 
 # ------------------------------------------------------------------------------------ loading
 def load_model(source: str | os.PathLike | bytes, algorithm: str, env_kwargs: dict[str, Any] | None = None,
-               hyperparams: dict[str, Any] | None = None, total_timesteps: int = 1, env: Any = None) -> Any:
+               hyperparams: dict[str, Any] | None = None, total_timesteps: int = 1, env: Any = None,
+               config_overrides_file: bool = False) -> Any:
     """An SB3 model of ``algorithm`` from a .zip path or its bytes, with no pickle opened.
 
     ``env_kwargs``: the ``QWOPEnv`` settings the model must fit (ignored when ``env`` is given);
     ``hyperparams``/``total_timesteps``: the config's, for the few pickled hyperparameters (schedules);
-    ``env``: a VecEnv to attach (resume). Raises :class:`ModelFileError` (one line) for a file that is
-    not a model, holds pickled fields outside :data:`REBUILT_FIELDS`, was saved by another algorithm, or
-    whose spaces or network do not match.
+    ``env``: a VecEnv to attach (resume). ``config_overrides_file``: the config's plain hyperparameters
+    (gamma, n_steps, batch_size, ...) replace the file's (:func:`plain_hyperparams`; resume: SB3 would
+    otherwise keep the file's and silently ignore an edited config). Raises :class:`ModelFileError`
+    (one line) for a file that is not a model, holds pickled fields outside :data:`REBUILT_FIELDS`, was
+    saved by another algorithm, or whose spaces or network do not match.
     """
     spec = get_spec(algorithm)
     spaces_env = env if env is not None else _spaces_env(env_kwargs or {})
     info = check_model_file(source, spec.name, spaces_env)
     custom = _rebuilt_fields(info, spec.name, spaces_env, hyperparams or {}, total_timesteps)
+    overrides = plain_hyperparams(spec.name, hyperparams or {}) if config_overrides_file else {}
     stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
     try:
-        return spec.cls.load(stream, env=env, device="cpu", custom_objects=custom, print_system_info=False)
+        return spec.cls.load(stream, env=env, device="cpu", custom_objects=custom, print_system_info=False,
+                             **overrides)
     except Exception as e:  # noqa: BLE001 - whatever SB3 or torch raise, the file is the cause
         raise ModelFileError(f"{info.label}: cannot load as a {spec.name} model ({type(e).__name__}: "
                              f"{_first_line(e)})") from None
+
+
+def plain_hyperparams(algorithm: str, hyperparams: dict[str, Any]) -> dict[str, Any]:
+    """The config's hyperparameters SB3 stores as plain JSON values (gamma, n_steps, batch_size, ...).
+
+    Not the schedules or other pickled fields (:data:`REBUILT_FIELDS` rebuilds those from the config
+    already) and not ``policy_kwargs`` (the network's shape is the file's).
+    """
+    kwargs = build_kwargs(algorithm, hyperparams)
+    return {k: v for k, v in kwargs.items() if k not in REBUILT_FIELDS}
+
+
+def changed_hyperparams(info: ModelFileInfo, plain: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """``{name: (file's value, config's value)}`` for each plain hyperparameter the config changes."""
+    return {k: (info.data[k], v) for k, v in plain.items() if k in info.data and info.data[k] != v}
 
 
 def check_model_file(source: str | os.PathLike | bytes, algorithm: str, spaces: Any = None,

@@ -77,7 +77,14 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
     from qwop_studio.train.lean_update import install_lean_update
-    from qwop_studio.train.model_file import METADATA_ATTR, load_model, load_replay_buffer
+    from qwop_studio.train.model_file import (
+        METADATA_ATTR,
+        changed_hyperparams,
+        load_model,
+        load_replay_buffer,
+        plain_hyperparams,
+        read_model_info,
+    )
     from qwop_studio.train.rollout_workers import RolloutWorkerError, make_rollout_workers
     from qwop_studio.train.sampling_policy import install_lean_forward
 
@@ -115,8 +122,11 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             model = spec.cls(config.policy, venv, seed=config.seed, device="cpu", verbose=0,
                              **build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps))
         else:
+            for name, (was, now) in changed_hyperparams(read_model_info(resume_path),
+                                                        plain_hyperparams(config.algorithm, config.hyperparams)).items():
+                print(f"note: resuming with the config's {name} {now} (the checkpoint had {was})", file=sys.stderr)
             model = load_model(resume_path, config.algorithm, hyperparams=config.hyperparams,
-                               total_timesteps=config.total_timesteps, env=venv)
+                               total_timesteps=config.total_timesteps, env=venv, config_overrides_file=True)
             apply_schedules(model, config)
             buffer = replay_buffer_for(resume_path)
             problem = load_replay_buffer(model, buffer) if spec.off_policy and buffer is not None else None

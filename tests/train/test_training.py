@@ -92,6 +92,21 @@ def test_resume_from_a_run_directory_uses_its_latest_checkpoint_and_the_configs_
     assert yaml.safe_load((run / "config.yml").read_text())["hyperparams"]["learning_rate"][2] == [3072, 1.0e-5]
 
 
+def test_resume_trains_with_the_configs_gamma_and_epochs_not_the_checkpoints(ppo_run: Path, tmp_path, capsys):
+    """SB3's load restores gamma, n_epochs, ... from the file; an edited config must win, and say so."""
+    from stable_baselines3 import PPO
+
+    run = tmp_path / "run"
+    shutil.copytree(ppo_run, run)
+    assert PPO.load(run / "final_model.zip", device="cpu").gamma != 0.9
+    assert main(["train", "--resume", str(run), "--total-timesteps", "2560", "--set", "hyperparams.gamma=0.9",
+                 "--set", "hyperparams.n_epochs=2", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "resuming with the config's gamma 0.9 (the checkpoint had 0.99)" in err
+    model = PPO.load(run / "final_model.zip", device="cpu")
+    assert model.gamma == 0.9 and model.n_epochs == 2 and model.rollout_buffer.gamma == 0.9
+
+
 def test_resume_at_the_total_already_exits_2(qrdqn_run: Path, capsys):
     assert main(["train", "--resume", str(qrdqn_run), "--no-progress"]) == 2
     assert "already at 2000 steps" in capsys.readouterr().err
