@@ -15,7 +15,9 @@ over rounds with its range, with the machine and the steal time.
 ``--policy MODEL`` (a .zip or a shipped name such as ``qwop_runner``) starts every learner from that
 model's weights: a fresh policy falls within a second and its envs keep resetting, while a real run's
 envs, after its first minutes, run whole races. ``--set`` overrides config keys as ``train --set`` does
-(the shipped runner plays all 16 actions: ``--policy qwop_runner --set env.reduced_action_set=false``).
+(the shipped runner plays all 16 actions every 2 frames: ``--policy qwop_runner --set
+env.reduced_action_set=false --set env.frames_per_step=2 --set max_episode_steps=2000``; the 16th
+session measured its runner, ``docs/results/runner_s16/qwop_runner.zip``, at 4 frames).
 
 Run it on an otherwise idle machine: the measures share the cores with nothing but each other.
 """
