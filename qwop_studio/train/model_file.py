@@ -188,14 +188,14 @@ def _n_actions(data: dict[str, Any]) -> int | None:
 # ------------------------------------------------------------------------------------ loading
 def load_model(source: str | os.PathLike | bytes, algorithm: str, env_kwargs: dict[str, Any] | None = None,
                hyperparams: dict[str, Any] | None = None, total_timesteps: int = 1, env: Any = None,
-               config_overrides_file: bool = False) -> Any:
+               overrides: dict[str, Any] | None = None) -> Any:
     """An SB3 model of ``algorithm`` from a .zip path or its bytes, with no pickle opened.
 
     ``env_kwargs``: the ``QWOPEnv`` settings the model must fit (ignored when ``env`` is given);
     ``hyperparams``/``total_timesteps``: the config's, for the few pickled hyperparameters (schedules);
-    ``env``: a VecEnv to attach (resume). ``config_overrides_file``: the config's plain hyperparameters
-    (gamma, n_steps, batch_size, ...) replace the file's (:func:`plain_hyperparams`; resume: SB3 would
-    otherwise keep the file's and silently ignore an edited config). Raises :class:`ModelFileError`
+    ``env``: a VecEnv to attach (resume). ``overrides``: plain hyperparameters that replace the file's
+    (resume passes the config's :func:`plain_hyperparams`: SB3 would otherwise keep the file's gamma,
+    n_steps, ... and silently ignore an edited config). Raises :class:`ModelFileError`
     (one line) for a file that is not a model, holds pickled fields outside :data:`REBUILT_FIELDS`, was
     saved by another algorithm, or whose spaces or network do not match.
     """
@@ -203,11 +203,10 @@ def load_model(source: str | os.PathLike | bytes, algorithm: str, env_kwargs: di
     spaces_env = env if env is not None else _spaces_env(env_kwargs or {})
     info = check_model_file(source, spec.name, spaces_env)
     custom = _rebuilt_fields(info, spec.name, spaces_env, hyperparams or {}, total_timesteps)
-    overrides = plain_hyperparams(spec.name, hyperparams or {}) if config_overrides_file else {}
     stream = io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
     try:
         return spec.cls.load(stream, env=env, device="cpu", custom_objects=custom, print_system_info=False,
-                             **overrides)
+                             **(overrides or {}))
     except Exception as e:  # noqa: BLE001 - whatever SB3 or torch raise, the file is the cause
         raise ModelFileError(f"{info.label}: cannot load as a {spec.name} model ({type(e).__name__}: "
                              f"{_first_line(e)})") from None

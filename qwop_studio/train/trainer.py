@@ -122,11 +122,11 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             model = spec.cls(config.policy, venv, seed=config.seed, device="cpu", verbose=0,
                              **build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps))
         else:
-            for name, (was, now) in changed_hyperparams(read_model_info(resume_path),
-                                                        plain_hyperparams(config.algorithm, config.hyperparams)).items():
+            overrides = plain_hyperparams(config.algorithm, config.hyperparams)
+            for name, (was, now) in changed_hyperparams(read_model_info(resume_path), overrides).items():
                 print(f"note: resuming with the config's {name} {now} (the checkpoint had {was})", file=sys.stderr)
             model = load_model(resume_path, config.algorithm, hyperparams=config.hyperparams,
-                               total_timesteps=config.total_timesteps, env=venv, config_overrides_file=True)
+                               total_timesteps=config.total_timesteps, env=venv, overrides=overrides)
             apply_schedules(model, config)
             buffer = replay_buffer_for(resume_path)
             problem = load_replay_buffer(model, buffer) if spec.off_policy and buffer is not None else None
