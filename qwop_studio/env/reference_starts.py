@@ -32,21 +32,29 @@ class ReferenceStartWrapper(gym.Wrapper):
     """With probability ``fraction``, a reset continues from a random state of a recorded run.
 
     ``recordings``: a folder of recordings (``*.json``) or one file; only finished runs are used
-    unless ``successful_only`` is false. A state is taken every ``every_frames`` frames. Raises a
-    one-line ``ValueError`` for bad arguments or a folder without usable recordings.
+    unless ``successful_only`` is false. A state is taken every ``every_frames`` frames, where the
+    torso is between ``from_metres`` and ``to_metres`` (e.g. 40-75 to practise the hurdle at 50 m
+    more than the rest). Raises a one-line ``ValueError`` for bad arguments or a folder without
+    usable recordings.
     """
 
     def __init__(self, env: gym.Env, recordings: str, fraction: float = 0.3, every_frames: int = 30,
-                 successful_only: bool = True) -> None:
+                 successful_only: bool = True, from_metres: float = 0.0, to_metres: float = 100.0) -> None:
         super().__init__(env)
         if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 <= fraction <= 1.0:
             raise ValueError(f"ReferenceStartWrapper fraction={fraction!r}: expected a number from 0 to 1")
         if isinstance(every_frames, bool) or not isinstance(every_frames, int) or every_frames < 1:
             raise ValueError(f"ReferenceStartWrapper every_frames={every_frames!r}: expected an integer >= 1")
+        for name, value in (("from_metres", from_metres), ("to_metres", to_metres)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"ReferenceStartWrapper {name}={value!r}: expected a number of metres")
+        if not from_metres < to_metres:
+            raise ValueError(f"ReferenceStartWrapper from_metres={from_metres!r}, to_metres={to_metres!r}: "
+                             "expected from_metres < to_metres")
         if not hasattr(env.unwrapped, "start_from"):
             raise ValueError("ReferenceStartWrapper: the wrapped env is not a QWOPEnv (no start_from)")
         self.fraction = float(fraction)
-        self.starts = start_states(Path(recordings), every_frames, successful_only)
+        self.starts = start_states(Path(recordings), every_frames, successful_only, (from_metres, to_metres))
 
     def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[Any, dict]:
         obs, info = self.env.reset(seed=seed, options=options)
@@ -58,9 +66,11 @@ class ReferenceStartWrapper(gym.Wrapper):
         return obs, info
 
 
-def start_states(source: Path, every_frames: int, successful_only: bool = True) -> list[Any]:
-    """Game snapshots every ``every_frames`` frames along the recordings at ``source`` (without their key
-    history, so that restoring one sets the state directly instead of replaying the run)."""
+def start_states(source: Path, every_frames: int, successful_only: bool = True,
+                 metres: tuple[float, float] = (0.0, 100.0)) -> list[Any]:
+    """Game snapshots every ``every_frames`` frames along the recordings at ``source`` where the torso is
+    within ``metres`` (without their key history, so that restoring one sets the state directly instead of
+    replaying the run)."""
     from qwop_studio.recording import RecordingError, load_recording
     from qwop_studio.sim import QWOPGame
 
@@ -79,13 +89,15 @@ def start_states(source: Path, every_frames: int, successful_only: bool = True) 
         last = recording.frames - TAIL_FRAMES_SKIPPED
         for frame, mask in enumerate(recording.keys[:max(last, 0)], start=1):
             game.step(mask)
-            if frame % every_frames == 0 and not game.game_ended:
+            if frame % every_frames == 0 and not game.game_ended and metres[0] <= game.distance <= metres[1]:
                 starts.append(dataclasses.replace(game.snapshot(), history=None))
         if len(starts) >= MAX_START_STATES:
             break
     if not starts:
         what = "finished " if successful_only else ""
-        raise ValueError(f"ReferenceStartWrapper recordings={str(source)!r}: no {what}recording long enough to start from")
+        where = "" if metres == (0.0, 100.0) else f" between {metres[0]:g} and {metres[1]:g} m"
+        raise ValueError(f"ReferenceStartWrapper recordings={str(source)!r}: no {what}recording long enough "
+                         f"to start from{where}")
     return starts[:MAX_START_STATES]
 
 

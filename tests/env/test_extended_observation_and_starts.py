@@ -83,6 +83,22 @@ def test_reference_starts_are_reproducible_and_off_at_fraction_zero(finished_run
     assert frames(0.0) == [None] * 10
 
 
+def test_reference_starts_keep_to_the_distance_window(finished_run):
+    everywhere = ReferenceStartWrapper(QWOPEnv(), str(finished_run), every_frames=10)
+    window = ReferenceStartWrapper(QWOPEnv(), str(finished_run), every_frames=10, from_metres=1.0, to_metres=3.0)
+    game = QWOPGame()
+    distances = []
+    for snapshot in window.starts:
+        game.restore(snapshot)
+        distances.append(game.distance)
+    assert distances and all(1.0 <= d <= 3.0 for d in distances)
+    assert len(window.starts) < len(everywhere.starts)
+    with pytest.raises(ValueError, match="from_metres=5, to_metres=2"):
+        ReferenceStartWrapper(QWOPEnv(), str(finished_run), from_metres=5, to_metres=2)
+    with pytest.raises(ValueError, match="no finished recording long enough to start from between 500 and 600 m"):
+        ReferenceStartWrapper(QWOPEnv(), str(finished_run), from_metres=500, to_metres=600)
+
+
 def test_reference_starts_refuse_a_folder_without_finished_runs(tmp_path, finished_run):
     with pytest.raises(ValueError, match="no such file or folder"):
         ReferenceStartWrapper(QWOPEnv(), str(tmp_path / "missing"))
