@@ -45,7 +45,7 @@ def worker_loops(steps: int, n_envs: int) -> dict:
     from qwop_studio.train.numpy_actor import NumpyActor
 
     config = load_config("train_ppo_upright")
-    wrappers = check_wrapper_specs([w.model_dump() for w in config.wrappers])
+    wrappers = check_wrapper_specs(config.wrapper_specs())
     venv = FreshInfoDummyVecEnv([partial(make_worker, rank, 0, config.env.env_kwargs(), wrappers,
                                          config.max_episode_steps, None)
                                  for rank in range(n_envs)])

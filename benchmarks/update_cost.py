@@ -41,7 +41,7 @@ def update_measures() -> dict:
 
     config = load_config("train_ppo_upright")
     venv = make_vec_env(config.n_envs, "dummy", seed=0, env_kwargs=config.env.env_kwargs(),
-                        wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+                        wrappers=config.wrapper_specs(), max_episode_steps=config.max_episode_steps)
     kwargs = build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps)  # as the trainer builds it
     models = {}
     for decoupled in (False, True):

@@ -63,6 +63,17 @@ WRAPPERS: dict[str, type[gym.Wrapper]] = {
 }
 
 
+#: Wrappers that change where an episode starts: for training only. An evaluation (in-training, ``evaluate``,
+#: a sweep's reports) races from the start line, as the original does, and replays each episode's keys from
+#: there to measure its posture; a race begun mid-run has no such keys.
+TRAINING_ONLY_WRAPPERS: frozenset[str] = frozenset({"ReferenceStartWrapper"})
+
+
+def evaluation_wrappers(wrappers: list[dict]) -> list[dict]:
+    """``wrappers`` without the :data:`TRAINING_ONLY_WRAPPERS`: the stack an evaluation env gets."""
+    return [entry for entry in wrappers if entry.get("name") not in TRAINING_ONLY_WRAPPERS]
+
+
 def apply_wrappers(env: gym.Env, wrappers: list[dict] | None) -> gym.Env:
     """Wrap ``env`` in order with ``[{"name": ..., "kwargs": {...}}, ...]``; ``ValueError`` names a bad entry."""
     for entry in check_wrapper_specs(wrappers):
@@ -95,4 +106,5 @@ def check_wrapper_specs(wrappers: list[dict] | None) -> list[dict]:
     return list(wrappers)
 
 
-__all__ = ["RewardShapingWrapper", "VelocityIncentiveWrapper", "WRAPPERS", "apply_wrappers", "check_wrapper_specs"]
+__all__ = ["RewardShapingWrapper", "VelocityIncentiveWrapper", "WRAPPERS", "TRAINING_ONLY_WRAPPERS", "apply_wrappers",
+           "check_wrapper_specs", "evaluation_wrappers"]

@@ -65,7 +65,7 @@ def vec_env_throughput(config: Any, seconds: float = 2.0) -> EnvResult:
     from qwop_studio.env import make_vec_env
 
     venv = make_vec_env(config.n_envs, config.vec_env, seed=0, env_kwargs=config.env.env_kwargs(),
-                        wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+                        wrappers=config.wrapper_specs(), max_episode_steps=config.max_episode_steps)
     try:
         venv.reset()
         rng = np.random.default_rng(0)
@@ -153,7 +153,7 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
         def _on_step(self) -> bool:
             return self.t0 is None or time.perf_counter() - self.t0 < seconds
 
-    env_args = {"seed": 0, "env_kwargs": config.env.env_kwargs(), "wrappers": [w.model_dump() for w in config.wrappers],
+    env_args = {"seed": 0, "env_kwargs": config.env.env_kwargs(), "wrappers": config.wrapper_specs(),
                 "max_episode_steps": config.max_episode_steps}
     if config.collects_in_workers:  # workers collect whole rollouts (while the learner learns, for async)
         from qwop_studio.train.async_ppo import AsyncPPO, as_async, learner_wait_s

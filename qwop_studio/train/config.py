@@ -209,6 +209,14 @@ class TrainConfig(BaseModel):
         """``async_correction: decoupled``: a lagged rollout trains with decoupled PPO (``async_ppo.py``)."""
         return self.async_correction == "decoupled"
 
+    def wrapper_specs(self, evaluation: bool = False) -> list[dict[str, Any]]:
+        """The ``wrappers`` as ``make_vec_env`` takes them; for an ``evaluation`` env without the
+        training-only ones (``env.wrappers.TRAINING_ONLY_WRAPPERS``: evaluations start on the line)."""
+        from qwop_studio.env.wrappers import evaluation_wrappers
+
+        specs = [w.model_dump() for w in self.wrappers]
+        return evaluation_wrappers(specs) if evaluation else specs
+
     def to_dict(self) -> dict[str, Any]:
         """Plain data (what crosses to the trainer process, and what ``config.yml`` holds)."""
         return self.model_dump(mode="python")
@@ -433,7 +441,7 @@ def _check_wrappers(config: TrainConfig, label: str) -> None:
     from qwop_studio.env.wrappers import check_wrapper_specs
 
     try:
-        check_wrapper_specs([w.model_dump() for w in config.wrappers])
+        check_wrapper_specs(config.wrapper_specs())
     except ValueError as e:
         message = str(e).replace("wrappers[", "wrappers.").replace("]", "", 1)
         raise ConfigError(f"{label}: {message}") from None

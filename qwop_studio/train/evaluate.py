@@ -166,7 +166,7 @@ def evaluate_model(model_path: str | os.PathLike, episodes: int = 100, determini
     except ModelFileError as e:
         raise EvaluationError(str(e)) from None
     env = make_vec_env(1, "dummy", seed=seed, env_kwargs=env_kwargs,
-                       wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+                       wrappers=config.wrapper_specs(evaluation=True), max_episode_steps=config.max_episode_steps)
     if model is None:
         model = RandomKeys(env.observation_space, env.action_space, seed)
     try:

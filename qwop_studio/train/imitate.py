@@ -52,7 +52,7 @@ def build_model(config: Any, seed: int) -> tuple[Any, Any]:
     from qwop_studio.train.algorithms import build_kwargs
 
     env = make_vec_env(1, "dummy", seed=seed, env_kwargs=config.env.env_kwargs(),
-                       wrappers=[w.model_dump() for w in config.wrappers], max_episode_steps=config.max_episode_steps)
+                       wrappers=config.wrapper_specs(evaluation=True), max_episode_steps=config.max_episode_steps)
     model = config.spec.cls(config.policy, env, seed=seed, device="cpu", verbose=0,
                             **build_kwargs(config.algorithm, config.hyperparams, config.total_timesteps))
     return model, env

@@ -106,12 +106,12 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
 
     if config.collects_in_workers:  # PPO: worker processes collect whole rollouts (async_ppo.py)
         venv = make_rollout_workers(config.n_envs, seed=config.seed + start_step, env_kwargs=env_kwargs,
-                                    wrappers=[w.model_dump() for w in config.wrappers],
+                                    wrappers=config.wrapper_specs(),
                                     max_episode_steps=config.max_episode_steps, n_workers=config.collection_workers,
                                     overlap=config.collection_overlaps_learning)
     else:
         venv = make_vec_env(config.n_envs, config.vec_env, seed=config.seed + start_step, env_kwargs=env_kwargs,
-                            wrappers=[w.model_dump() for w in config.wrappers],
+                            wrappers=config.wrapper_specs(),
                             max_episode_steps=config.max_episode_steps, n_workers=config.n_workers)
     eval_env = None
     try:
@@ -172,7 +172,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         if config.eval_freq > 0:
             eval_seed = config.seed + 10_000
             eval_env = make_vec_env(1, "dummy", seed=eval_seed, env_kwargs=env_kwargs,
-                                    wrappers=[w.model_dump() for w in config.wrappers],
+                                    wrappers=config.wrapper_specs(evaluation=True),
                                     max_episode_steps=config.max_episode_steps)
             time_limit_s = config.max_episode_steps * config.env.frames_per_step * FRAME_CLOCK_S
             callbacks.append(BestModelCallback(eval_env, run_dir, config.eval_freq, config.eval_episodes,

@@ -83,7 +83,7 @@ def run_trial(plan: TrialPlan, number: int, params: dict[str, Any], reporter: Re
     evaluation = plan.evaluation
     seed = int(evaluation.get("seed", 0))
     eval_env = make_vec_env(1, "dummy", seed=seed, env_kwargs=config.env.env_kwargs(),
-                            wrappers=[w.model_dump() for w in config.wrappers],
+                            wrappers=config.wrapper_specs(evaluation=True),
                             max_episode_steps=config.max_episode_steps)
     budget = TrialBudgetCallback(plan.trial_minutes * 60.0, int(evaluation.get("reports", 4)), eval_env,
                                  int(evaluation.get("report_episodes", 10)), seed, plan.time_limit_s, reporter)
