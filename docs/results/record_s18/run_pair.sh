@@ -5,6 +5,8 @@
 #   START=<model.zip> STEPS=<its num_timesteps> OUT=saves/experiments/s18 bash docs/results/record_s18/run_pair.sh ARM...
 # An arm whose config names a ReferenceStartWrapper on saves/recordings/s18_start needs those recordings:
 # this script makes them first from START (40 deterministic races, seed 1000, evaluate --record).
+# All arms start from this one shell: side-by-side arms must share a session, because the kernel's autogroup
+# scheduling shares the CPU equally between sessions (setsid), not between processes.
 set -e
 here=docs/results/record_s18
 : "${START:?the model to continue}" "${STEPS:?its num_timesteps}"
@@ -15,7 +17,7 @@ if grep -q "saves/recordings/s18_start" $(printf "$here/%s_config.yml " "$@"); t
   qwop-studio evaluate --model "$START" --episodes 40 --start-noop-max 30 --seed 1000 \
       --record saves/recordings/s18_start --json saves/recordings/s18_start.json > /dev/null
 fi
-pids=()
+pids=(); arms=("$@")
 for run in "$@"; do
   mkdir -p $out/$run/checkpoints
   cp $here/${run}_config.yml $out/$run/config.yml
@@ -23,8 +25,11 @@ for run in "$@"; do
   qwop-studio train --resume $out/$run --max-minutes $minutes --no-progress > $out/$run/train.log 2>&1 &
   pids+=($!)
 done
-wait "${pids[@]}"
+for i in "${!pids[@]}"; do  # an arm that fails does not stop the others' evaluations
+  wait "${pids[$i]}" || echo "arm ${arms[$i]}: training failed (see its train.log)"
+done
 for run in "$@"; do
+  [ -f $out/$run/final_model.zip ] || continue
   qwop-studio evaluate --model $out/$run/final_model.zip --episodes 100 --start-noop-max 30 \
       --json $out/$run/eval100.json > $out/$run/eval100.log 2>&1 &
 done
