@@ -26,6 +26,8 @@ import gymnasium as gym
 TAIL_FRAMES_SKIPPED: int = 60
 #: Most start states kept per wrapper (memory: a snapshot is a few kB).
 MAX_START_STATES: int = 5000
+#: The default window of torso distances (game metres) start states are taken from: the whole race.
+WHOLE_RACE_M: tuple[float, float] = (0.0, 100.0)
 
 
 class ReferenceStartWrapper(gym.Wrapper):
@@ -39,7 +41,8 @@ class ReferenceStartWrapper(gym.Wrapper):
     """
 
     def __init__(self, env: gym.Env, recordings: str, fraction: float = 0.3, every_frames: int = 30,
-                 successful_only: bool = True, from_metres: float = 0.0, to_metres: float = 100.0) -> None:
+                 successful_only: bool = True, from_metres: float = WHOLE_RACE_M[0],
+                 to_metres: float = WHOLE_RACE_M[1]) -> None:
         super().__init__(env)
         if isinstance(fraction, bool) or not isinstance(fraction, (int, float)) or not 0.0 <= fraction <= 1.0:
             raise ValueError(f"ReferenceStartWrapper fraction={fraction!r}: expected a number from 0 to 1")
@@ -67,7 +70,7 @@ class ReferenceStartWrapper(gym.Wrapper):
 
 
 def start_states(source: Path, every_frames: int, successful_only: bool = True,
-                 metres: tuple[float, float] = (0.0, 100.0)) -> list[Any]:
+                 metres: tuple[float, float] = WHOLE_RACE_M) -> list[Any]:
     """Game snapshots every ``every_frames`` frames along the recordings at ``source`` where the torso is
     within ``metres`` (without their key history, so that restoring one sets the state directly instead of
     replaying the run)."""
@@ -95,10 +98,10 @@ def start_states(source: Path, every_frames: int, successful_only: bool = True,
             break
     if not starts:
         what = "finished " if successful_only else ""
-        where = "" if metres == (0.0, 100.0) else f" between {metres[0]:g} and {metres[1]:g} m"
+        where = "" if metres == WHOLE_RACE_M else f" between {metres[0]:g} and {metres[1]:g} m"
         raise ValueError(f"ReferenceStartWrapper recordings={str(source)!r}: no {what}recording long enough "
                          f"to start from{where}")
     return starts[:MAX_START_STATES]
 
 
-__all__ = ["ReferenceStartWrapper", "start_states", "TAIL_FRAMES_SKIPPED"]
+__all__ = ["ReferenceStartWrapper", "start_states", "TAIL_FRAMES_SKIPPED", "WHOLE_RACE_M"]

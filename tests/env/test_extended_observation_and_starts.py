@@ -10,7 +10,6 @@ from qwop_studio.env.extended_observation import EXTENDED_OBS_SIZE, extended
 from qwop_studio.env.observation import OBS_SIZE, normalise
 from qwop_studio.env.reference_starts import ReferenceStartWrapper
 from qwop_studio.env.wrappers import apply_wrappers
-from qwop_studio.recording import Recording, save_recording
 from qwop_studio.sim import QWOPGame, spec
 
 
@@ -45,21 +44,6 @@ def test_the_keys_held_are_the_last_four_values():
 def test_an_unknown_observation_is_refused_by_name():
     with pytest.raises(ValueError, match="^observation='pixels': expected one of qwop-gym, extended$"):
         QWOPEnv(observation="pixels")
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    """A recording that counts as finished: a real game stepped, its outcome marked finished (the
-    wrapper only reads the outcome to choose runs)."""
-    keys = [9, 9, 6, 6, 0] * 60
-    game = QWOPGame()
-    for mask in keys:
-        game.step(mask)
-    recording = Recording.of_game(keys, game)
-    recording.outcome.result = "finished"
-    folder = tmp_path_factory.mktemp("runs")
-    save_recording(recording, folder / "run.json")
-    return folder
 
 
 def test_reference_starts_begin_a_share_of_episodes_mid_run(finished_run):

@@ -239,24 +239,14 @@ def test_a_reward_schedule_changes_the_weights_in_every_worker_at_its_step_and_r
     assert (last["posture_weight"], last["velocity_weight"], last["time_cost"]) == (0.5, 0.3, 20.0)
 
 
-def test_reference_starts_train_but_every_evaluation_races_from_the_line(tmp_path):
+def test_reference_starts_train_but_every_evaluation_races_from_the_line(finished_run, tmp_path):
     """A config with a ReferenceStartWrapper (every episode starting mid-run here) trains, and its in-training
     evaluations and `evaluate` race from the start line: each evaluated episode's keys replay from frame 0
     (a mid-run start has no such keys, and the posture replay would fail)."""
-    from qwop_studio.recording import Recording, save_recording
-    from qwop_studio.sim import QWOPGame
-
-    keys = [9, 9, 6, 6, 0] * 60
-    game = QWOPGame()
-    for mask in keys:
-        game.step(mask)
-    recording = Recording.of_game(keys, game)
-    recording.outcome.result = "finished"
-    save_recording(recording, tmp_path / "demo" / "run.json")
     config = yaml.safe_load((HERE / "tiny_ppo.yml").read_text())
     config.update(total_timesteps=1024, eval_freq=512, eval_episodes=2, vec_env="dummy",
                   wrappers=[{"name": "ReferenceStartWrapper",
-                             "kwargs": {"recordings": str(tmp_path / "demo"), "fraction": 1.0, "every_frames": 20}}])
+                             "kwargs": {"recordings": str(finished_run), "fraction": 1.0, "every_frames": 20}}])
     (tmp_path / "refstarts.yml").write_text(yaml.safe_dump(config))
     run = tmp_path / "run"
     assert main(["train", "--config", str(tmp_path / "refstarts.yml"), "--run-dir", str(run), "--no-progress"]) == 0
@@ -264,6 +254,8 @@ def test_reference_starts_train_but_every_evaluation_races_from_the_line(tmp_pat
     assert rows[0].startswith("step,") and len(rows) >= 2, "the in-training evaluation ran"
     assert main(["evaluate", "--model", str(run / "final_model.zip"), "--episodes", "2",
                  "--json", str(tmp_path / "eval.json"), "--record", str(tmp_path / "raced")]) == 0
-    for path in sorted((tmp_path / "raced").glob("*.json")):
+    raced_files = sorted((tmp_path / "raced").glob("*.json"))
+    assert len(raced_files) == 2
+    for path in raced_files:
         raced = json.loads(path.read_text())
         assert raced["frames"] == len(raced["keys"]) > 0
