@@ -2,7 +2,9 @@
 
 Measured on a 2-core laptop-class machine, two torch threads competing with env workers made
 learning several times slower. Child processes read these variables when their interpreter starts,
-so they are set while a child is spawned (and restored after, so the parent keeps its own).
+so they are set while a child is spawned (and restored after, so the parent keeps its own). The one
+exception is :func:`torch_threads`: a learner whose workers sleep while it updates (``collection: sync``)
+may borrow their cores for the update alone.
 """
 from __future__ import annotations
 
@@ -36,3 +38,24 @@ def set_single_thread() -> None:
     import torch
 
     torch.set_num_threads(1)
+
+
+@contextlib.contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run the block with ``count`` torch intra-op threads, then restore the previous count.
+
+    Why: in ``collection: sync`` the rollout workers wait while the learner updates, so their cores are
+    idle for that part of every rollout (a quarter of the 2-core machine's CPU time, measured); the
+    update's matrix products can use them. Outside the block the process keeps its one thread.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    if count == before:
+        yield
+        return
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

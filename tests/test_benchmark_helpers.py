@@ -164,3 +164,18 @@ def test_the_training_benchmark_refuses_a_model_that_does_not_fit_before_measuri
     assert err.startswith("benchmarks.training:") and "observation space" in err and "\n" not in err
     assert main(["--policy", "no_such_model.zip"]) == 2
     assert "no_such_model.zip" in capsys.readouterr().err
+
+
+def test_the_training_benchmark_measures_the_one_thread_update_only_where_sync_borrows_cores(monkeypatch) -> None:
+    """``benchmarks.training`` shows what sync's borrowed cores buy: a sync arm with ``learner_threads: 1``
+    beside the default, on a machine where the default update takes more than one thread, and none when
+    the update is on one thread anyway (one core, or ``--set learner_threads=1``)."""
+    import os
+
+    from benchmarks.training import measures, one_thread_label
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert one_thread_label(2) in measures("train_ppo_upright", 1.0, [2], 2)
+    assert one_thread_label(2) not in measures("train_ppo_upright", 1.0, [2], 2, {"learner_threads": 1})
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert one_thread_label(2) not in measures("train_ppo_upright", 1.0, [2], 2)

@@ -30,6 +30,7 @@ effect in the rollout being collected: up to one rollout after the step it is lo
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -41,6 +42,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.vec_env import VecEnv
 from torch.nn.utils import parameters_to_vector
 
+from qwop_studio.threads import torch_threads
 from qwop_studio.train.lean_policy import LeanActor
 from qwop_studio.train.lean_update import LeanPPO, evaluate_actions
 from qwop_studio.train.rollout_shared import PolicyRecipe
@@ -64,6 +66,7 @@ class _AsyncState:
     overlap: bool = True  # collect rollout k+1 while learning on k (async); False: with the current weights (sync)
     decoupled: bool = True  # train a lagged rollout with decoupled PPO (False: PPO's ratio against the behaviour)
     rollout_lag: int = 0  # updates between the weights that collected the rollout in the buffer and now
+    update_threads: int = 1  # torch threads for PPO.train (update_thread_count)
     learner_wait_s: float = 0.0  # the last rollout's
     learner_wait_total_s: float = 0.0
     empty_infos: list[dict] = field(default_factory=list)
@@ -83,7 +86,8 @@ class AsyncPPO(LeanPPO):
         return state
 
     def train(self) -> None:
-        super().train()
+        with torch_threads(self._async().update_threads):
+            super().train()
         self._async().updates += 1
 
     def collect_rollouts(self, env: VecEnv, callback: BaseCallback, rollout_buffer: RolloutBuffer,
@@ -178,7 +182,8 @@ class AsyncPPO(LeanPPO):
                                     "rollout_buffer": buffer})
             if not callback.on_step():
                 return False
-            self._update_info_buffer(infos, step_dones)
+            if step in ends:  # only episode ends carry infos SB3 keeps; the empty steps were 2/3 of the replay
+                self._update_info_buffer(infos, step_dones)
         return True
 
     def _log_collection(self, state: _AsyncState, result: RolloutResult) -> None:
@@ -194,7 +199,18 @@ def learner_wait_s(model: AsyncPPO) -> float:
     return model._async().learner_wait_total_s
 
 
-def as_async(model: PPO, overlap: bool = True, decoupled: bool = True) -> AsyncPPO:
+def update_thread_count(n_workers: int, overlap: bool, configured: int | None = None) -> int:
+    """Torch threads for the learner's update (config ``learner_threads``; ``configured`` wins).
+
+    Why: in ``sync`` the workers sleep while the learner updates, so their cores would idle: the update
+    takes one thread per worker (at most one per core). In ``async`` the workers are collecting the next
+    rollout meanwhile and the learner keeps its one thread."""
+    if configured is not None:
+        return configured
+    return 1 if overlap else max(1, min(n_workers, os.cpu_count() or 1))
+
+
+def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_threads: int = 1) -> AsyncPPO:
     """The same model as an :class:`AsyncPPO` (shares its policy, optimiser and counters; ``model`` is
     not to be used after). Why: models are built or loaded as plain PPO (``model_file.load_model``), and
     the collection mode is a run-time choice, not something a model file records.
@@ -203,7 +219,8 @@ def as_async(model: PPO, overlap: bool = True, decoupled: bool = True) -> AsyncP
     barrier on every env step, so a third process on the machine, such as the studio's window, stalls
     nothing), but each rollout starts after the update, with the learner's current weights: no policy
     lag, PPO exactly as in lock-step; the learner waits while they collect. ``decoupled``: how a lagged
-    rollout is trained (module docstring; config ``async_correction``)."""
+    rollout is trained (module docstring; config ``async_correction``). ``update_threads``: torch threads
+    for each update (:func:`update_thread_count`)."""
     if type(model) not in (PPO, LeanPPO, AsyncPPO):
         raise TypeError(f"collection through rollout workers needs a PPO model, not {type(model).__name__}")
     if isinstance(model, AsyncPPO):
@@ -213,4 +230,5 @@ def as_async(model: PPO, overlap: bool = True, decoupled: bool = True) -> AsyncP
         converted.__dict__.update(model.__dict__)
     converted._async().overlap = overlap
     converted._async().decoupled = decoupled
+    converted._async().update_threads = update_threads
     return converted

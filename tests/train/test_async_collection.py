@@ -30,7 +30,8 @@ ENV = {"env_kwargs": {"frames_per_step": 4, "reduced_action_set": True, "start_n
 def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
              learning_rate: float = 0.0) -> tuple[list[dict], list[tuple]]:
     """Each rollout's buffer as PPO trains on it (by default learning rate 0: the weights never change), and
-    the episode ends the callbacks saw, as (step, env, reward). ``kind``: lockstep, sync or async."""
+    the episode ends the callbacks saw, as (step, env, reward). Each buffer dict also holds the model's
+    ``ep_info_buffer`` (return, length) at the rollout's end. ``kind``: lockstep, sync or async."""
     from stable_baselines3 import PPO
     from stable_baselines3.common.callbacks import BaseCallback
 
@@ -53,6 +54,7 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
         def _on_rollout_end(self) -> None:
             buffer = self.locals["rollout_buffer"]
             self.buffers.append({k: np.array(getattr(buffer, k)) for k in BUFFER_FIELDS})
+            self.buffers[-1]["ep_info_buffer"] = [(e["r"], e["l"]) for e in self.model.ep_info_buffer]
 
     from qwop_studio.train.sampling_policy import install_lean_forward
 
@@ -77,13 +79,15 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
 def test_async_collection_gives_lockstep_rollouts_bit_for_bit_when_the_weights_stay_fixed():
     """One worker, same seeds, learning rate 0: every rollout (observations, actions, rewards with the
     time-limit bootstrap, episode starts, the stored values and log-probabilities, and the advantages and
-    returns computed from them) and every episode end the callbacks see, equal lock-step's."""
+    returns computed from them), every episode end the callbacks see and SB3's episode log (``ep_info_buffer``,
+    which the studio's charts and the logger read), equal lock-step's."""
     lock_buffers, lock_episodes = _collect("lockstep")
     async_buffers, async_episodes = _collect("async")
     assert len(lock_buffers) == len(async_buffers) == 3
     for k, (lock, other) in enumerate(zip(lock_buffers, async_buffers, strict=True)):
         for name in BUFFER_FIELDS:
             assert np.array_equal(lock[name], other[name]), f"rollout {k}: {name} differs"
+        assert lock["ep_info_buffer"] and other["ep_info_buffer"] == lock["ep_info_buffer"], f"rollout {k}"
     assert lock_episodes and async_episodes == lock_episodes
 
 
