@@ -6,8 +6,8 @@
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
 stepping random actions in this process (the yardstick of issue 20's targets), the config trained
 with lock-step collection (its own ``vec_env``), with ``collection: sync`` (its default worker count;
-where its update borrows the sleeping workers' cores, also with ``learner_threads: 1`` to show what
-that buys), and with ``collection: async`` for each ``--workers`` count. Training runs are
+on a machine with more than one core also with ``learner_threads`` = cores: the update on the cores the
+sleeping workers leave idle), and with ``collection: async`` for each ``--workers`` count. Training runs are
 :func:`qwop_studio.train.benchmark.training_throughput` (a fresh model and fresh env processes each
 time; the clock starts after the first rollout and its update). It prints each measure's median and
 per-round values, and the ratios asked for (each mode / lock-step, each mode / one env), each the median
@@ -81,21 +81,15 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
         out[async_label(n)] = lambda config=config: learning(config)
     sync = config_with(collection="sync", collection_workers=sync_workers)
     out[collection_label("sync", sync_workers)] = lambda: learning(sync)
-    if sync_update_threads(sync_workers, overrides) > 1:  # what the borrowed cores buy, in the same rounds
-        single = config_with(collection="sync", collection_workers=sync_workers, learner_threads=1)
-        out[one_thread_label(sync_workers)] = lambda: learning(single)
+    cores = os.cpu_count() or 1
+    if cores > 1 and "learner_threads" not in (overrides or {}):  # the sleeping workers' cores, in the same rounds
+        borrowing = config_with(collection="sync", collection_workers=sync_workers, learner_threads=cores)
+        out[borrowed_threads_label(sync_workers, cores)] = lambda: learning(borrowing)
     return out
 
 
-def sync_update_threads(sync_workers: int, overrides: dict | None) -> int:
-    """The torch threads sync's update runs on (the config's ``learner_threads`` if ``--set``)."""
-    from qwop_studio.train.async_ppo import update_thread_count
-
-    return update_thread_count(sync_workers, overlap=False, configured=(overrides or {}).get("learner_threads"))
-
-
-def one_thread_label(sync_workers: int) -> str:
-    return f"{collection_label('sync', sync_workers)}, update on 1 thread"
+def borrowed_threads_label(sync_workers: int, cores: int) -> str:
+    return f"{collection_label('sync', sync_workers)}, update on {cores} threads"
 
 
 def check_policy(name_or_path: str, config) -> str:
@@ -163,8 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     sync = collection_label("sync", sync_workers)
     pairs = ([(LOCKSTEP, ONE_ENV), (sync, LOCKSTEP), (sync, ONE_ENV)]
              + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)])
-    if one_thread_label(sync_workers) in values:
-        pairs.append((sync, one_thread_label(sync_workers)))
+    borrowing = borrowed_threads_label(sync_workers, cores)
+    if borrowing in values:
+        pairs.append((borrowing, sync))
     for numerator, denominator in pairs:
         print(f"  {numerator} / {denominator}: {median_ratio(values, numerator, denominator):.2f}x "
               f"({ratio_range(values, numerator, denominator)})")

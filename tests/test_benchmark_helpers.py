@@ -166,16 +166,16 @@ def test_the_training_benchmark_refuses_a_model_that_does_not_fit_before_measuri
     assert "no_such_model.zip" in capsys.readouterr().err
 
 
-def test_the_training_benchmark_measures_the_one_thread_update_only_where_sync_borrows_cores(monkeypatch) -> None:
-    """``benchmarks.training`` shows what sync's borrowed cores buy: a sync arm with ``learner_threads: 1``
-    beside the default, on a machine where the default update takes more than one thread, and none when
-    the update is on one thread anyway (one core, or ``--set learner_threads=1``)."""
+def test_the_training_benchmark_measures_sync_with_the_update_on_every_core_beside_the_default(monkeypatch) -> None:
+    """``benchmarks.training`` measures what sync's idle worker cores would buy the update: a sync arm with
+    ``learner_threads`` = cores beside the default, on a machine with more than one core, unless
+    ``--set learner_threads`` fixes the count for every arm."""
     import os
 
-    from benchmarks.training import measures, one_thread_label
+    from benchmarks.training import borrowed_threads_label, measures
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert one_thread_label(2) in measures("train_ppo_upright", 1.0, [2], 2)
-    assert one_thread_label(2) not in measures("train_ppo_upright", 1.0, [2], 2, {"learner_threads": 1})
+    assert borrowed_threads_label(2, 2) in measures("train_ppo_upright", 1.0, [2], 2)
+    assert borrowed_threads_label(2, 2) not in measures("train_ppo_upright", 1.0, [2], 2, {"learner_threads": 2})
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
-    assert one_thread_label(2) not in measures("train_ppo_upright", 1.0, [2], 2)
+    assert not any("update on" in name for name in measures("train_ppo_upright", 1.0, [2], 2))

@@ -30,7 +30,6 @@ effect in the rollout being collected: up to one rollout after the step it is lo
 """
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
@@ -66,7 +65,7 @@ class _AsyncState:
     overlap: bool = True  # collect rollout k+1 while learning on k (async); False: with the current weights (sync)
     decoupled: bool = True  # train a lagged rollout with decoupled PPO (False: PPO's ratio against the behaviour)
     rollout_lag: int = 0  # updates between the weights that collected the rollout in the buffer and now
-    update_threads: int = 1  # torch threads for PPO.train (update_thread_count)
+    update_threads: int = 1  # torch threads for PPO.train (config learner_threads)
     learner_wait_s: float = 0.0  # the last rollout's
     learner_wait_total_s: float = 0.0
     empty_infos: list[dict] = field(default_factory=list)
@@ -199,17 +198,6 @@ def learner_wait_s(model: AsyncPPO) -> float:
     return model._async().learner_wait_total_s
 
 
-def update_thread_count(n_workers: int, overlap: bool, configured: int | None = None) -> int:
-    """Torch threads for the learner's update (config ``learner_threads``; ``configured`` wins).
-
-    Why: in ``sync`` the workers sleep while the learner updates, so their cores would idle: the update
-    takes one thread per worker (at most one per core). In ``async`` the workers are collecting the next
-    rollout meanwhile and the learner keeps its one thread."""
-    if configured is not None:
-        return configured
-    return 1 if overlap else max(1, min(n_workers, os.cpu_count() or 1))
-
-
 def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_threads: int = 1) -> AsyncPPO:
     """The same model as an :class:`AsyncPPO` (shares its policy, optimiser and counters; ``model`` is
     not to be used after). Why: models are built or loaded as plain PPO (``model_file.load_model``), and
@@ -220,7 +208,7 @@ def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_th
     nothing), but each rollout starts after the update, with the learner's current weights: no policy
     lag, PPO exactly as in lock-step; the learner waits while they collect. ``decoupled``: how a lagged
     rollout is trained (module docstring; config ``async_correction``). ``update_threads``: torch threads
-    for each update (:func:`update_thread_count`)."""
+    for each update (config ``learner_threads``: in sync the workers' cores are idle while it runs)."""
     if type(model) not in (PPO, LeanPPO, AsyncPPO):
         raise TypeError(f"collection through rollout workers needs a PPO model, not {type(model).__name__}")
     if isinstance(model, AsyncPPO):

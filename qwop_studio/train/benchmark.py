@@ -156,7 +156,7 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
     env_args = {"seed": 0, "env_kwargs": config.env.env_kwargs(), "wrappers": config.wrapper_specs(),
                 "max_episode_steps": config.max_episode_steps}
     if config.collects_in_workers:  # workers collect whole rollouts (while the learner learns, for async)
-        from qwop_studio.train.async_ppo import AsyncPPO, as_async, learner_wait_s, update_thread_count
+        from qwop_studio.train.async_ppo import AsyncPPO, as_async, learner_wait_s
         from qwop_studio.train.rollout_workers import make_rollout_workers
 
         venv = make_rollout_workers(config.n_envs, n_workers=config.collection_workers,
@@ -184,8 +184,7 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
         if config.collects_in_workers:
             model = as_async(model, overlap=config.collection_overlaps_learning,
                              decoupled=config.decouples_lagged_rollouts,
-                             update_threads=update_thread_count(len(venv.shards), config.collection_overlaps_learning,
-                                                                config.learner_threads))
+                             update_threads=config.learner_threads)
         install_lean_forward(model.policy)  # as the trainer does
         install_lean_update(model)
         window = Window()

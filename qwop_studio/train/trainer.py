@@ -73,7 +73,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.sim.spec import FRAME_CLOCK_S
     from qwop_studio.train import callbacks as cb
     from qwop_studio.train.algorithms import build_kwargs
-    from qwop_studio.train.async_ppo import as_async, update_thread_count
+    from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
     from qwop_studio.train.lean_update import install_lean_update
@@ -136,8 +136,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         if config.collects_in_workers:  # the same PPO, collecting through the workers
             model = as_async(model, overlap=config.collection_overlaps_learning,
                              decoupled=config.decouples_lagged_rollouts,
-                             update_threads=update_thread_count(len(venv.shards), config.collection_overlaps_learning,
-                                                                config.learner_threads))
+                             update_threads=config.learner_threads)
         install_lean_forward(model.policy)  # PPO/A2C: rollouts sampled in numpy (train/numpy_actor.py)
         install_lean_update(model)  # PPO: SB3's update bit for bit, less Python
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
