@@ -11,8 +11,7 @@ import torch
 
 from qwop_studio.threads import torch_threads
 
-ENV = {"env_kwargs": {"frames_per_step": 4, "reduced_action_set": True, "start_noop_max": 5}, "wrappers": [],
-       "max_episode_steps": 100}
+from .test_async_collection import ENV
 
 
 def test_torch_threads_restores_the_count_even_when_the_block_fails():
