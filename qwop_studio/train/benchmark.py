@@ -96,8 +96,7 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
 
     from qwop_studio.env import make_vec_env
     from qwop_studio.train.algorithms import build_kwargs
-    from qwop_studio.train.lean_update import install_lean_update
-    from qwop_studio.train.sampling_policy import install_lean_forward
+    from qwop_studio.train.learner_setup import prepare_learner
 
     class TimedVecEnv(VecEnvWrapper):
         """Adds up the wall time spent inside the vector env's step and reset."""
@@ -156,7 +155,7 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
     env_args = {"seed": 0, "env_kwargs": config.env.env_kwargs(), "wrappers": config.wrapper_specs(),
                 "max_episode_steps": config.max_episode_steps}
     if config.collects_in_workers:  # workers collect whole rollouts (while the learner learns, for async)
-        from qwop_studio.train.async_ppo import AsyncPPO, as_async, learner_wait_s
+        from qwop_studio.train.async_ppo import AsyncPPO, learner_wait_s
         from qwop_studio.train.rollout_workers import make_rollout_workers
 
         venv = make_rollout_workers(config.n_envs, n_workers=config.collection_workers,
@@ -181,12 +180,7 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
 
             trained = load_model(policy_from, config.algorithm, config.env.env_kwargs())
             model.policy.load_state_dict(trained.policy.state_dict())
-        if config.collects_in_workers:
-            model = as_async(model, overlap=config.collection_overlaps_learning,
-                             decoupled=config.decouples_lagged_rollouts,
-                             update_threads=config.learner_threads)
-        install_lean_forward(model.policy)  # as the trainer does
-        install_lean_update(model)
+        model = prepare_learner(model, config)  # as the trainer does
         window = Window()
         model.learn(10**9, callback=window)
     finally:

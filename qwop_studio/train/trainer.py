@@ -73,10 +73,9 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     from qwop_studio.sim.spec import FRAME_CLOCK_S
     from qwop_studio.train import callbacks as cb
     from qwop_studio.train.algorithms import build_kwargs
-    from qwop_studio.train.async_ppo import as_async
     from qwop_studio.train.best_model import BestModelCallback
     from qwop_studio.train.eval_log import EVALUATIONS
-    from qwop_studio.train.lean_update import install_lean_update
+    from qwop_studio.train.learner_setup import prepare_learner
     from qwop_studio.train.model_file import (
         METADATA_ATTR,
         changed_hyperparams,
@@ -86,7 +85,6 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
         read_model_info,
     )
     from qwop_studio.train.rollout_workers import RolloutWorkerError, make_rollout_workers
-    from qwop_studio.train.sampling_policy import install_lean_forward
 
     run_dir = Path(run_dir)
     checkpoint_dir = run_dir / "checkpoints"
@@ -133,12 +131,7 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
             if spec.off_policy and (buffer is None or problem):
                 print(f"note: {problem or f'no replay buffer (.npz) beside {resume_path.name}'}; resuming with an"
                       f" empty one", file=sys.stderr)
-        if config.collects_in_workers:  # the same PPO, collecting through the workers
-            model = as_async(model, overlap=config.collection_overlaps_learning,
-                             decoupled=config.decouples_lagged_rollouts,
-                             update_threads=config.learner_threads)
-        install_lean_forward(model.policy)  # PPO/A2C: rollouts sampled in numpy (train/numpy_actor.py)
-        install_lean_update(model)  # PPO: SB3's update bit for bit, less Python
+        model = prepare_learner(model, config)  # the workers' collection, the lean forward and update
         setattr(model, METADATA_ATTR, {"format": 1, "config": config.to_dict(), "env_kwargs": env_kwargs})
         model.set_logger(configure(str(run_dir / "tb" / config.algorithm), ["tensorboard"]))
 

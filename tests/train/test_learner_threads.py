@@ -22,20 +22,25 @@ def test_torch_threads_restores_the_count_even_when_the_block_fails():
     assert torch.get_num_threads() == before
 
 
-@pytest.mark.parametrize("overlap", [False, True])
-def test_the_update_runs_on_learner_threads_and_everything_else_on_one(overlap):
-    """Every optimiser step sees the configured threads (2 here), sync and async; after learning (and so
-    while rollouts are replayed through the callbacks) the learner is back on one."""
+@pytest.mark.parametrize("collection", ["sync", "async"])
+def test_the_update_runs_on_learner_threads_and_everything_else_on_one(collection):
+    """Every optimiser step sees the config's ``learner_threads`` (2 here), sync and async, through the
+    same setup the trainer and the benchmark use; after learning (and so while rollouts are replayed
+    through the callbacks) the learner is back on one."""
     from stable_baselines3 import PPO
 
-    from qwop_studio.train.async_ppo import as_async
+    from qwop_studio.train.config import validate_config
+    from qwop_studio.train.learner_setup import prepare_learner
     from qwop_studio.train.rollout_workers import make_rollout_workers
 
+    config = validate_config({"algorithm": "PPO", "total_timesteps": 1000, "n_envs": 4, "collection": collection, "collection_workers": 2,
+                              "learner_threads": 2, "env": ENV["env_kwargs"],
+                              "hyperparams": {"n_steps": 32, "batch_size": 64, "n_epochs": 1}})
     torch.set_num_threads(1)
-    venv = make_rollout_workers(4, seed=3, n_workers=2, overlap=overlap, **ENV)
+    venv = make_rollout_workers(4, seed=3, n_workers=2, overlap=config.collection_overlaps_learning, **ENV)
     try:
         model = PPO("MlpPolicy", venv, seed=3, device="cpu", n_steps=32, batch_size=64, n_epochs=1)
-        model = as_async(model, overlap=overlap, update_threads=2)
+        model = prepare_learner(model, config)
         seen: list[int] = []
         model.policy.optimizer.register_step_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
         model.learn(3 * 32 * 4)
