@@ -33,13 +33,14 @@ def test_the_update_runs_on_learner_threads_and_everything_else_on_one(collectio
     from qwop_studio.train.learner_setup import prepare_learner
     from qwop_studio.train.rollout_workers import make_rollout_workers
 
-    config = validate_config({"algorithm": "PPO", "total_timesteps": 1000, "n_envs": 4, "collection": collection, "collection_workers": 2,
-                              "learner_threads": 2, "env": ENV["env_kwargs"],
+    config = validate_config({"algorithm": "PPO", "total_timesteps": 1000, "n_envs": 4, "collection": collection,
+                              "collection_workers": 2, "learner_threads": 2, "env": ENV["env_kwargs"],
                               "hyperparams": {"n_steps": 32, "batch_size": 64, "n_epochs": 1}})
     torch.set_num_threads(1)
-    venv = make_rollout_workers(4, seed=3, n_workers=2, overlap=config.collection_overlaps_learning, **ENV)
+    venv = make_rollout_workers(config.n_envs, seed=3, n_workers=config.collection_workers,
+                                overlap=config.collection_overlaps_learning, **ENV)
     try:
-        model = PPO("MlpPolicy", venv, seed=3, device="cpu", n_steps=32, batch_size=64, n_epochs=1)
+        model = PPO("MlpPolicy", venv, seed=3, device="cpu", **config.hyperparams)
         model = prepare_learner(model, config)
         seen: list[int] = []
         model.policy.optimizer.register_step_pre_hook(lambda *_: seen.append(torch.get_num_threads()))
