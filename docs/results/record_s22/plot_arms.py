@@ -1,0 +1,76 @@
+"""Issue 18, 22nd session: the three continuation arms' curves (in-training evaluations over 50 starts every
+2 M env steps, and the training episodes' median 100 m time per 10 minutes). Reads the copies beside this
+file (``{arm}_evaluations.csv``, ``{arm}_windows.csv``); ``--from-runs DIR`` first writes those from the run
+folders (``saves/experiments/s22/{arm}/``). Run from the repository root:
+    python docs/results/record_s22/plot_arms.py [--from-runs saves/experiments/s22]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import shutil
+import statistics
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+HERE = Path(__file__).parent
+ARMS = ("control", "ent001", "posture0")
+START_STEPS = 74_780_696
+WINDOW_MIN = 10
+
+
+def write_windows(progress: Path, out: Path) -> None:
+    """Per 10 wall-clock minutes: the share of training episodes that finished and their median time."""
+    rows = list(csv.DictReader(progress.open()))
+    with out.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["minute_from", "minute_to", "episodes", "success_rate", "median_time_s"])
+        start = 0
+        while True:
+            chosen = [r for r in rows if start * 60 <= float(r["wall_time_s"]) < (start + WINDOW_MIN) * 60]
+            if not chosen:
+                break
+            times = [float(r["time_s"]) for r in chosen if r["is_success"] == "1"]
+            writer.writerow([start, start + WINDOW_MIN, len(chosen), f"{len(times) / len(chosen):.3f}",
+                             f"{statistics.median(times):.3f}" if times else ""])
+            start += WINDOW_MIN
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--from-runs", type=Path, default=None)
+    args = parser.parse_args()
+    if args.from_runs:
+        for arm in ARMS:
+            shutil.copyfile(args.from_runs / arm / "evaluations.csv", HERE / f"{arm}_evaluations.csv")
+            write_windows(args.from_runs / arm / "progress.csv", HERE / f"{arm}_windows.csv")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
+    for arm in ARMS:
+        evaluations = list(csv.DictReader((HERE / f"{arm}_evaluations.csv").open()))
+        steps = [(int(r["step"]) - START_STEPS) / 1e6 for r in evaluations]
+        left.plot(steps, [float(r["median_time_s"]) for r in evaluations], "o-", label=arm)
+        windows = list(csv.DictReader((HERE / f"{arm}_windows.csv").open()))
+        right.plot([int(w["minute_to"]) for w in windows], [float(w["median_time_s"]) for w in windows], "o-",
+                   label=arm)
+    left.set_xlabel("env steps since the shipped runner (M)")
+    left.set_ylabel("median 100 m time, 50 evaluation starts (s)")
+    left.set_title("In-training evaluations (deterministic)")
+    right.set_xlabel("wall-clock minutes (three arms side by side on 2 cores)")
+    right.set_ylabel("median 100 m time of finished training episodes (s)")
+    right.set_title("Training episodes, per 10 minutes")
+    for ax in (left, right):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle("Continuing the shipped runner (50.4 s): control, entropy 0.001, no posture term")
+    fig.tight_layout()
+    out = HERE.parent / "s22_continuation_arms.png"
+    fig.savefig(out)
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
