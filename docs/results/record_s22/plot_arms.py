@@ -17,6 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from qwop_studio.train.progress_log import read_progress  # noqa: E402
+
 HERE = Path(__file__).parent
 ARMS = ("control", "ent001", "posture0")
 START_STEPS = 74_780_696
@@ -25,16 +27,16 @@ WINDOW_MIN = 10
 
 def write_windows(progress: Path, out: Path) -> None:
     """Per 10 wall-clock minutes: the share of training episodes that finished and their median time."""
-    rows = list(csv.DictReader(progress.open()))
+    rows = read_progress(progress)
     with out.open("w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["minute_from", "minute_to", "episodes", "success_rate", "median_time_s"])
         start = 0
         while True:
-            chosen = [r for r in rows if start * 60 <= float(r["wall_time_s"]) < (start + WINDOW_MIN) * 60]
+            chosen = [r for r in rows if start * 60 <= r.wall_time_s < (start + WINDOW_MIN) * 60]
             if not chosen:
                 break
-            times = [float(r["time_s"]) for r in chosen if r["is_success"] == "1"]
+            times = [r.time_s for r in chosen if r.is_success]
             writer.writerow([start, start + WINDOW_MIN, len(chosen), f"{len(times) / len(chosen):.3f}",
                              f"{statistics.median(times):.3f}" if times else ""])
             start += WINDOW_MIN
