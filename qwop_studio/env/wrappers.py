@@ -14,6 +14,7 @@ import inspect
 
 import gymnasium as gym
 
+from qwop_studio.env.cadence import CadenceWrapper
 from qwop_studio.env.reference_starts import ReferenceStartWrapper
 from qwop_studio.env.reward import RewardWeights
 
@@ -60,13 +61,15 @@ WRAPPERS: dict[str, type[gym.Wrapper]] = {
     "RewardShapingWrapper": RewardShapingWrapper,
     "VelocityIncentiveWrapper": VelocityIncentiveWrapper,
     "ReferenceStartWrapper": ReferenceStartWrapper,
+    "CadenceWrapper": CadenceWrapper,
 }
 
 
-#: Wrappers that change where an episode starts: for training only. An evaluation (in-training, ``evaluate``,
-#: a sweep's reports) races from the start line, as the original does, and replays each episode's keys from
-#: there to measure its posture; a race begun mid-run has no such keys.
-TRAINING_ONLY_WRAPPERS: frozenset[str] = frozenset({"ReferenceStartWrapper"})
+#: Wrappers for training only. An evaluation (in-training, ``evaluate``, a sweep's reports) races from the start
+#: line, as the original does, and replays each episode's keys from there to measure its posture; a race begun
+#: mid-run (``ReferenceStartWrapper``) has no such keys. ``CadenceWrapper`` is a teaching aid in the reward:
+#: the race is judged on time and the evaluation's return stays comparable with runs trained without it.
+TRAINING_ONLY_WRAPPERS: frozenset[str] = frozenset({"ReferenceStartWrapper", "CadenceWrapper"})
 
 
 def evaluation_wrappers(wrappers: list[dict]) -> list[dict]:
@@ -106,5 +109,5 @@ def check_wrapper_specs(wrappers: list[dict] | None) -> list[dict]:
     return list(wrappers)
 
 
-__all__ = ["RewardShapingWrapper", "VelocityIncentiveWrapper", "WRAPPERS", "TRAINING_ONLY_WRAPPERS", "apply_wrappers",
+__all__ = ["CadenceWrapper", "RewardShapingWrapper", "VelocityIncentiveWrapper", "WRAPPERS", "TRAINING_ONLY_WRAPPERS", "apply_wrappers",
            "check_wrapper_specs", "evaluation_wrappers"]
