@@ -39,6 +39,34 @@ def half_cycle_score(half_s: float, ideal_half_s: float, tolerance_s: float) -> 
     return max(0.0, 1.0 - abs(half_s - ideal_half_s) / tolerance_s)
 
 
+class ThighRhythm:
+    """The rhythm rule, defined once: the thigh command (Q or W) of each key mask, and each half-cycle's length.
+
+    Fed a key mask and the game clock after every step (the wrapper) or frame (``train/upright.py``'s
+    replay), :meth:`update` says when a new half-cycle begins: the thigh command switched from Q to W or
+    back, or the first thigh key of an episode was pressed. ``last_half_s`` is then the length of the
+    half-cycle that ended (``None`` after the first key). Masks with neither Q nor W keep the half running.
+    """
+
+    def __init__(self) -> None:
+        self.thigh: str | None = None
+        self.since_s = 0.0
+        self.last_half_s: float | None = None
+
+    def restart(self, time_s: float) -> None:
+        """Forget the rhythm: a new episode begins at ``time_s``."""
+        self.thigh, self.since_s, self.last_half_s = None, float(time_s), None
+
+    def update(self, mask: int, time_s: float) -> bool:
+        """True when ``mask`` (held up to ``time_s``) begins a new half-cycle; see the class docstring."""
+        thigh = MOTOR_COMMANDS[mask][0]
+        if thigh is None or thigh == self.thigh:
+            return False
+        self.last_half_s = float(time_s) - self.since_s if self.thigh is not None else None
+        self.thigh, self.since_s = thigh, float(time_s)
+        return True
+
+
 def _positive_number(name: str, value: Any, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) \
             or value < 0 or (value == 0 and not allow_zero):
@@ -68,36 +96,28 @@ class CadenceWrapper(gym.Wrapper):
         self.ideal_half_s = _positive_number("ideal_half_s", ideal_half_s)
         self.tolerance_s = _positive_number("tolerance_s", tolerance_s)
         self.min_advance_m = _positive_number("min_advance_m", min_advance_m, allow_zero=True)
-        self._thigh: str | None = None
-        self._since_time = 0.0
+        self._rhythm = ThighRhythm()
         self._since_distance = 0.0
 
     def reset(self, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         obs, info = self.env.reset(**kwargs)
-        self._start_half(None, info)
+        self._rhythm.restart(info["time"])
+        self._since_distance = float(info["distance"])
         if "reward_terms" in info:
             info["reward_terms"][CADENCE_TERM] = 0.0
         return obs, info
 
-    def _start_half(self, thigh: str | None, info: dict[str, Any]) -> None:
-        self._thigh = thigh
-        self._since_time = float(info["time"])
-        self._since_distance = float(info["distance"])
-
     def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
         obs, reward, terminated, truncated, info = self.env.step(action)
-        thigh = MOTOR_COMMANDS[self.env.unwrapped.game.keys][0]
         bonus = 0.0
-        if thigh is not None and thigh != self._thigh:
-            if self._thigh is not None:
-                half_s = float(info["time"]) - self._since_time
-                advance_m = float(info["distance"]) - self._since_distance
-                if advance_m >= self.min_advance_m:
-                    bonus = self.cadence_weight * half_cycle_score(half_s, self.ideal_half_s, self.tolerance_s)
-            self._start_half(thigh, info)
+        if self._rhythm.update(self.env.unwrapped.game.keys, info["time"]):
+            half_s = self._rhythm.last_half_s
+            if half_s is not None and float(info["distance"]) - self._since_distance >= self.min_advance_m:
+                bonus = self.cadence_weight * half_cycle_score(half_s, self.ideal_half_s, self.tolerance_s)
+            self._since_distance = float(info["distance"])
         if "reward_terms" in info:
             info["reward_terms"][CADENCE_TERM] = bonus
         return obs, float(reward) + bonus, terminated, truncated, info
 
 
-__all__ = ["CADENCE_TERM", "CadenceWrapper", "half_cycle_score"]
+__all__ = ["CADENCE_TERM", "CadenceWrapper", "ThighRhythm", "half_cycle_score"]

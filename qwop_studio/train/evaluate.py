@@ -78,6 +78,9 @@ def summarize(episodes: list[dict[str, Any]]) -> dict[str, Any]:
         "torso_height": _stats([e["torso_height"] for e in episodes if "torso_height" in e]),
         "knee_on_track": _stats([e["knee_on_track"] for e in episodes if "knee_on_track" in e]),
         "splits": split_summary([e["splits"] for e in successes if "splits" in e]),
+        # The gait's rhythm (train/upright.py): per episode the median thigh half-cycle, game seconds.
+        "thigh_half_cycle_s": _stats([e["thigh_half_cycle_s"] for e in episodes
+                                      if e.get("thigh_half_cycle_s") is not None]),
     }
 
 
@@ -246,6 +249,7 @@ def play_episodes(model: Any, env: Any, episodes: int, deterministic: bool,
                             "time": float(ep["time"]), "is_success": bool(ep["is_success"]),
                             "avg_speed": float(ep["avg_speed"]), "torso_height": posture.torso_height,
                             "knee_on_track": posture.knee_on_track, "splits": list(posture.splits),
+                            "thigh_half_cycle_s": posture.thigh_half_cycle_s,
                             "ending": episode_ending(bool(ep["is_success"]), truncated)})
             if record_dir is not None:
                 record_episode(keys, game, record_dir, len(records))
@@ -298,6 +302,9 @@ def print_report(report: dict[str, Any]) -> None:
     if torso is not None and knee is not None:
         console.print(f"upright: torso at {torso:.1%} of standing height on average, a knee on the track in "
                       f"{knee:.1%} of frames")
+    rhythm = (report.get("thigh_half_cycle_s") or {}).get("median")
+    if rhythm is not None:
+        console.print(f"gait: the thighs switch (Q <-> W) every {rhythm:.2f} s (median over episodes)")
     splits = report.get("splits") or []
     if splits:
         console.print("median splits of the finished races, per 10 m (s): "

@@ -13,6 +13,10 @@ Two numbers per episode (issue 18 asks for both):
 And the race's splits, for finding where a runner loses time (the start, the hurdle at 50 m):
 * ``splits``: the game clock when the torso first passed each :data:`SPLIT_EVERY_M` mark (10, 20, ... m),
   as far as the episode got.
+
+And the gait's rhythm, for comparing strides (the cadence lever of issue 18):
+* ``thigh_half_cycle_s``: the median time between two switches of the thigh command, Q to W or back
+  (``env.cadence.ThighRhythm``: the same rule the cadence bonus pays on); ``None`` without a full half-cycle.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qwop_studio.env.cadence import ThighRhythm
 from qwop_studio.env.reward import posture_deficit
 from qwop_studio.sim import QWOPGame, spec
 
@@ -41,14 +46,18 @@ class Posture:
     torso_height: float
     knee_on_track: float
     splits: tuple[float, ...] = ()  # game seconds at the marks of SPLIT_MARKS_M the episode reached
+    thigh_half_cycle_s: float | None = None
 
 
 def replay_with_posture(keys: bytes | list[int]) -> tuple[QWOPGame, Posture]:
     """Replay ``keys`` on a fresh game; the game at its end and the episode's :class:`Posture`."""
     game = QWOPGame()
-    heights, kneeling, splits = [], 0, []
+    heights, kneeling, splits, halves = [], 0, [], []
+    rhythm = ThighRhythm()
     for mask in keys:
         game.step(mask)
+        if not game.game_ended and rhythm.update(mask, game.time) and rhythm.last_half_s is not None:
+            halves.append(rhythm.last_half_s)
         heights.append(1.0 - posture_deficit(float(game.body_states()[TORSO_ROW, 1])))
         knees_y = game.joint_positions()[KNEE_INDEX, 1]
         kneeling += bool(np.any(spec.TRACK_TOP_Y - knees_y < KNEE_ON_TRACK_HEIGHT))
@@ -56,4 +65,4 @@ def replay_with_posture(keys: bytes | list[int]) -> tuple[QWOPGame, Posture]:
             splits.append(game.time)
     frames = max(len(heights), 1)
     return game, Posture(torso_height=float(np.mean(heights)) if heights else 1.0, knee_on_track=kneeling / frames,
-                         splits=tuple(splits))
+                         splits=tuple(splits), thigh_half_cycle_s=float(np.median(halves)) if halves else None)

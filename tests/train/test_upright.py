@@ -1,8 +1,9 @@
 """The evaluation's replay measures (issue 18): torso height as a fraction of standing, knees on the track,
-and the race's 10 m splits."""
+the race's 10 m splits, and the thigh rhythm."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from qwop_studio.resources import resolve_model
 from qwop_studio.sim import QWOPGame, spec
@@ -53,3 +54,22 @@ def test_standing_still_is_the_upright_reference():
     # shipped runner's stride does
     _, posture = replay_with_posture([0] * 60)
     assert 0.93 < posture.torso_height <= 1.0 and posture.knee_on_track == 0.0
+
+
+def test_the_replay_measures_the_thigh_rhythm_of_a_key_history():
+    """Q for 12 frames, a pause without thigh keys, W, ...: every half-cycle is 16 frames, pause included.
+    This runner falls at 2.1 s; keys after the game ended (its clock stopped) are not a rhythm."""
+    q, w, o = 1, 2, 4
+    keys = ([q] * 12 + [o] * 4 + [w] * 12 + [0] * 4) * 5
+    _, posture = replay_with_posture(keys)
+    assert posture.thigh_half_cycle_s == pytest.approx(16 / 30)
+    _, no_thighs = replay_with_posture([o] * 60)
+    assert no_thighs.thigh_half_cycle_s is None
+
+
+def test_the_report_gives_the_shipped_runners_rhythm_per_episode_and_over_them():
+    report = evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+    halves = [episode["thigh_half_cycle_s"] for episode in report["episode_records"]]
+    # its stride: Q, then W, held ~13 steps of 2 frames each (docs/training-results.md, 23rd session)
+    assert all(0.6 < h < 1.2 for h in halves)
+    assert report["thigh_half_cycle_s"]["median"] == pytest.approx(float(np.median(halves)))
