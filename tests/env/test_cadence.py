@@ -10,7 +10,7 @@ from qwop_studio.env.actions import FULL_ACTIONS
 from qwop_studio.env.cadence import CADENCE_TERM, CadenceWrapper, half_cycle_score
 from qwop_studio.env.wrappers import apply_wrappers, check_wrapper_specs, evaluation_wrappers
 
-Q, W, NONE, O = (FULL_ACTIONS.index(k) for k in ("Q", "W", "", "O"))
+Q, W, NONE, KNEE_O = (FULL_ACTIONS.index(k) for k in ("Q", "W", "", "O"))
 #: Steps per half-cycle in the open-loop tests: 8 steps of 2 frames = 16/30 s of the original's clock.
 HALF_STEPS = 8
 
@@ -65,7 +65,7 @@ def test_steps_without_a_thigh_key_keep_the_half_cycle_running():
     env = CadenceWrapper(QWOPEnv(frames_per_step=2), ideal_half_s=1.0, tolerance_s=0.5, min_advance_m=0.0)
     env.reset(seed=0)
     times = []
-    for action in [Q] * 4 + [NONE, O] * 2 + [W]:
+    for action in [Q] * 4 + [NONE, KNEE_O] * 2 + [W]:
         _, _, _, _, info = env.step(action)
         times.append(info["time"])
     bonus = info["reward_terms"][CADENCE_TERM]
