@@ -1,13 +1,14 @@
 """Env steps per second while learning: sync and async collection against lock-step, and against one raw env.
 
     python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers N ...]
-                                  [--policy MODEL] [--set KEY=VALUE ...]
+                                  [--latest-weights] [--policy MODEL] [--set KEY=VALUE ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
 stepping random actions in this process (the yardstick of issue 20's targets), the config trained
 with lock-step collection (its own ``vec_env``), with ``collection: sync`` (its default worker count;
 on a machine with more than one core also with ``learner_threads`` = cores: the update on the cores the
-sleeping workers leave idle), and with ``collection: async`` for each ``--workers`` count. Training runs are
+sleeping workers leave idle), and with ``collection: async`` for each ``--workers`` count (with
+``--latest-weights`` also with ``async_weights: latest``, in the same rounds). Training runs are
 :func:`qwop_studio.train.benchmark.training_throughput` (a fresh model and fresh env processes each
 time; the clock starts after the first rollout and its update). It prints each measure's median and
 per-round values, and the ratios asked for (each mode / lock-step, each mode / one env), each the median
@@ -53,9 +54,13 @@ def async_label(workers: int) -> str:
     return collection_label("async", workers)
 
 
+def latest_label(workers: int) -> str:
+    return f"{async_label(workers)}, latest weights"
+
+
 def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int,
              overrides: dict | None = None, policy_from: str | None = None,
-             episode_steps: list[float] | None = None) -> dict:
+             episode_steps: list[float] | None = None, latest_weights: bool = False) -> dict:
     """name -> a function returning env steps/s (each call a fresh measurement).
 
     ``episode_steps`` (if given) collects each training run's mean episode length: the workload measured.
@@ -79,6 +84,9 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
     for n in workers:
         config = config_with(collection="async", collection_workers=n)
         out[async_label(n)] = lambda config=config: learning(config)
+        if latest_weights:
+            latest = config_with(collection="async", collection_workers=n, async_weights="latest")
+            out[latest_label(n)] = lambda config=latest: learning(config)
     sync = config_with(collection="sync", collection_workers=sync_workers)
     out[collection_label("sync", sync_workers)] = lambda: learning(sync)
     cores = os.cpu_count() or 1
@@ -109,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--workers", type=int, nargs="+", default=None,
                         help="async worker counts to measure (default: cores - 1, the config default (cores - 1, at least 2), and cores)")
+    parser.add_argument("--latest-weights", action="store_true",
+                        help="also measure async with async_weights: latest (workers switch weights mid-rollout)")
     parser.add_argument("--policy", default=None, metavar="MODEL",
                         help="start every learner from this model's weights (a .zip or a shipped name, e.g. qwop_runner)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -143,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sync_workers = default_worker_count(64, overlap=False)
     episode_steps: list[float] = []
     values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers,
-                                                  overrides, policy_from, episode_steps))
+                                                  overrides, policy_from, episode_steps, args.latest_weights))
     print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
     lengths = [steps for steps in episode_steps if steps == steps]  # NaN: no episode ended in a run
     if lengths:
@@ -156,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     print("ratios (median over rounds, range):")
     sync = collection_label("sync", sync_workers)
     pairs = ([(LOCKSTEP, ONE_ENV), (sync, LOCKSTEP), (sync, ONE_ENV)]
-             + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)])
+             + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)]
+             + [(latest_label(n), async_label(n)) for n in workers if latest_label(n) in values])
     borrowing = borrowed_threads_label(sync_workers, cores)
     if borrowing in values:
         pairs.append((borrowing, sync))

@@ -10,7 +10,10 @@ resumes a lock-step checkpoint).
 
 What changes for PPO: a rollout is collected with the weights the learner had when it was started, so
 the learner, one update further, trains on data from a policy one update old (``async/policy_lag``,
-logged every rollout: 0 for the first, 1 after). The ratio and the advantages use what the workers
+logged every rollout: 0 for the first, 1 after). With ``async_weights: latest`` the learner publishes its
+weights after every update and the workers take them between two env steps: only the part of the rollout
+collected while the update ran is a version old (``async/latest_weights_share`` logs the rest), as Sample
+Factory's and PufferLib's actors always act with the newest policy they have. The ratio and the advantages use what the workers
 stored with every step: the behaviour policy's log-probabilities and values, as PPO's ratio already does
 (APPO/IMPALA's actors). Plain PPO's ratio against that older policy clips about 4x as many samples as
 in lock-step (twelfth session: clip fraction 0.07-0.10 against 0.02), so each update moves the policy less.
@@ -66,6 +69,7 @@ class _AsyncState:
     decoupled: bool = True  # train a lagged rollout with decoupled PPO (False: PPO's ratio against the behaviour)
     rollout_lag: int = 0  # updates between the weights that collected the rollout in the buffer and now
     update_threads: int = 1  # torch threads for PPO.train (config learner_threads)
+    latest_weights: bool = False  # publish after every update; workers switch mid-rollout (async_weights: latest)
     learner_wait_s: float = 0.0  # the last rollout's
     learner_wait_total_s: float = 0.0
     empty_infos: list[dict] = field(default_factory=list)
@@ -85,9 +89,13 @@ class AsyncPPO(LeanPPO):
         return state
 
     def train(self) -> None:
-        with torch_threads(self._async().update_threads):
+        state = self._async()
+        with torch_threads(state.update_threads):
             super().train()
-        self._async().updates += 1
+        state.updates += 1
+        env = self.env
+        if state.latest_weights and isinstance(env, RolloutWorkers) and env.collecting:
+            env.publish(self._weights(), state.updates)  # the rollout in flight goes on with these
 
     def collect_rollouts(self, env: VecEnv, callback: BaseCallback, rollout_buffer: RolloutBuffer,
                          n_rollout_steps: int) -> bool:
@@ -143,7 +151,8 @@ class AsyncPPO(LeanPPO):
         n_params = sum(p.numel() for p in self.policy.parameters())
         recipe = PolicyRecipe(self.policy_class, self.observation_space, self.action_space, dict(self.policy_kwargs),
                               n_params, float(self.gamma))
-        env.attach(recipe, n_rollout_steps, th.get_rng_state().numpy().tobytes(), int(self.seed or 0))
+        env.attach(recipe, n_rollout_steps, th.get_rng_state().numpy().tobytes(), int(self.seed or 0),
+                   self._async().latest_weights)
 
     def _weights(self) -> np.ndarray:
         with th.no_grad():
@@ -187,6 +196,8 @@ class AsyncPPO(LeanPPO):
 
     def _log_collection(self, state: _AsyncState, result: RolloutResult) -> None:
         self.logger.record("async/policy_lag", state.rollout_lag)
+        if state.latest_weights:  # the share of the rollout collected after the update it overlapped
+            self.logger.record("async/latest_weights_share", result.latest_steps / result.arrays["rewards"].size)
         self.logger.record("async/learner_wait_s", state.learner_wait_s)
         self.logger.record("async/worker_collect_s", result.collect_s)
         self.logger.record("async/worker_idle_s", result.idle_s)
@@ -198,7 +209,8 @@ def learner_wait_s(model: AsyncPPO) -> float:
     return model._async().learner_wait_total_s
 
 
-def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_threads: int = 1) -> AsyncPPO:
+def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_threads: int = 1,
+             latest_weights: bool = False) -> AsyncPPO:
     """The same model as an :class:`AsyncPPO` (shares its policy, optimiser and counters; ``model`` is
     not to be used after). Why: models are built or loaded as plain PPO (``model_file.load_model``), and
     the collection mode is a run-time choice, not something a model file records.
@@ -208,7 +220,9 @@ def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_th
     nothing), but each rollout starts after the update, with the learner's current weights: no policy
     lag, PPO exactly as in lock-step; the learner waits while they collect. ``decoupled``: how a lagged
     rollout is trained (module docstring; config ``async_correction``). ``update_threads``: torch threads
-    for each update (config ``learner_threads``: in sync the workers' cores are idle while it runs)."""
+    for each update (config ``learner_threads``: in sync the workers' cores are idle while it runs).
+    ``latest_weights`` (config ``async_weights: latest``): the workers switch to each update's weights as
+    soon as it ends, mid-rollout, so only the steps collected during the update lag (module docstring)."""
     if type(model) not in (PPO, LeanPPO, AsyncPPO):
         raise TypeError(f"collection through rollout workers needs a PPO model, not {type(model).__name__}")
     if isinstance(model, AsyncPPO):
@@ -219,4 +233,5 @@ def as_async(model: PPO, overlap: bool = True, decoupled: bool = True, update_th
     converted._async().overlap = overlap
     converted._async().decoupled = decoupled
     converted._async().update_threads = update_threads
+    converted._async().latest_weights = latest_weights
     return converted

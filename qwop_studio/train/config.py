@@ -157,6 +157,8 @@ class TrainConfig(BaseModel):
     # async: how a rollout from the one-update-old policy is trained: "decoupled" PPO (the clip around the
     # learner's weights before the update, the lag corrected by a truncated importance weight) or "none"
     async_correction: Literal["decoupled", "none"] = "decoupled"
+    # async: workers keep a rollout's starting weights, or switch mid-rollout to each update's ("latest")
+    async_weights: Literal["rollout", "latest"] = "rollout"
     # sync/async: worker processes (default: one per core, minus the learner's for async; at least 2)
     collection_workers: int | None = Field(None, ge=1, le=64)
     # torch threads for the learner's update (sync: the workers sleep meanwhile); > 1 measured mixed (guide §1)
@@ -437,6 +439,8 @@ def _check_collection(config: TrainConfig, label: str) -> None:
     if config.collection_workers is not None and config.collection_workers > config.n_envs:
         raise ConfigError(f"{label}: collection_workers: must be <= n_envs ({config.n_envs}) (got "
                           f"{config.collection_workers})")
+    if config.async_weights == "latest" and not config.collection_overlaps_learning:
+        raise ConfigError(f"{label}: async_weights: 'latest' is for collection: async (got {config.collection!r})")
 
 
 def _check_wrappers(config: TrainConfig, label: str) -> None:

@@ -23,7 +23,8 @@ def prepare_learner(model: Any, config: TrainConfig) -> Any:
         from qwop_studio.train.async_ppo import as_async
 
         model = as_async(model, overlap=config.collection_overlaps_learning,
-                         decoupled=config.decouples_lagged_rollouts, update_threads=config.learner_threads)
+                         decoupled=config.decouples_lagged_rollouts, update_threads=config.learner_threads,
+                         latest_weights=config.async_weights == "latest")
     install_lean_forward(model.policy)
     install_lean_update(model)
     return model

@@ -21,7 +21,7 @@ import numpy as np
 
 from qwop_studio.env.sb3_internals import set_pending_resets
 from qwop_studio.env.sharded import ENV_QUERIES, answer_env_query
-from qwop_studio.train.rollout_shared import Attachment
+from qwop_studio.train.rollout_shared import Attachment, WeightBoard
 from qwop_studio.train.sampling_policy import rollout_actor
 
 
@@ -43,7 +43,8 @@ class Collector:
         self.attachment: Attachment | None = None
         self.blocks: list[shared_memory.SharedMemory] = []
         self.slots: list[dict[str, np.ndarray]] = []
-        self.weights: np.ndarray | None = None
+        self.board: WeightBoard | None = None
+        self.loaded_version = -1
         self.last_obs: np.ndarray | None = None
         self.last_episode_starts = np.ones((self.n_envs,), dtype=bool)
         self.idle_since = time.perf_counter()
@@ -104,7 +105,7 @@ class Collector:
         recipe = attachment.recipe
         self.blocks = [shared_memory.SharedMemory(name=name) for name in (*attachment.slot_names, attachment.weights_name)]
         self.slots = [attachment.layout.views(block.buf) for block in self.blocks[:-1]]
-        self.weights = np.frombuffer(self.blocks[-1].buf, dtype=np.float32, count=recipe.n_params)
+        self.board = WeightBoard(self.blocks[-1].buf, recipe.n_params)
         policy = recipe.policy_class(recipe.observation_space, recipe.action_space, _zero_schedule, use_sde=False,
                                      **recipe.policy_kwargs)
         n_params = sum(p.numel() for p in policy.parameters())
@@ -126,14 +127,15 @@ class Collector:
         import torch as th
         from gymnasium import spaces
         from stable_baselines3.common.utils import obs_as_tensor
-        from torch.nn.utils import vector_to_parameters
-
         if self.attachment is None or self.last_obs is None:
             raise RuntimeError("collect before attach and reset")
         idle_s = time.perf_counter() - self.idle_since
         start, start_cpu = time.perf_counter(), time.process_time()
         policy, venv, conn = self.policy, self.venv, self.conn
-        vector_to_parameters(th.from_numpy(self.weights.copy()), policy.parameters())
+        board = self.board
+        start_version = self._load_weights()
+        switch = self.attachment.latest_weights
+        latest_steps = 0
         arrays = self.slots[slot]
         a, b = self.env_start, self.env_start + self.n_envs
         obs_buf, act_buf, rew_buf = arrays["observations"], arrays["actions"], arrays["rewards"]
@@ -151,6 +153,10 @@ class Collector:
                 if cmd == "close":
                     raise _ClosedError
                 self.answer(cmd, data)
+            if switch and board.latest() != self.loaded_version:  # the learner's update ended: its weights
+                self._load_weights()
+            if self.loaded_version != start_version:
+                latest_steps += self.n_envs
             actions, values, log_probs = self.actor(last_obs)
             clipped = np.clip(actions, policy.action_space.low, policy.action_space.high) if box else actions
             new_obs, rewards, dones, infos = venv.step(clipped)
@@ -179,12 +185,23 @@ class Collector:
         self.last_obs, self.last_episode_starts = last_obs, last_starts
         conn.send(("rollout", slot, rollout_id, episodes,
                    {"collect_s": time.perf_counter() - start, "cpu_s": time.process_time() - start_cpu,
-                    "idle_s": idle_s}))
+                    "idle_s": idle_s, "latest_steps": latest_steps}))
         self.idle_since = time.perf_counter()
+
+    def _load_weights(self) -> int:
+        """Load the weights published last into the policy copy (the numpy actor reads the same tensors)."""
+        import torch as th
+        from torch.nn.utils import vector_to_parameters
+
+        assert self.board is not None
+        self.loaded_version, weights = self.board.copy_latest()
+        vector_to_parameters(th.from_numpy(weights), self.policy.parameters())
+        return self.loaded_version
 
     def close(self) -> None:
         self.slots.clear()
-        self.weights = None
+        if self.board is not None:
+            self.board.release()
         for block in self.blocks:
             try:
                 block.close()

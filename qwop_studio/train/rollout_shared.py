@@ -45,6 +45,60 @@ def _aligned(nbytes: int) -> int:
     return (nbytes + 63) // 64 * 64
 
 
+class WeightBoard:
+    """The policy's weights in shared memory, as the learner publishes them: a version and two buffers.
+
+    Why two: with ``async_weights: latest`` the learner publishes new weights while the workers collect,
+    and a worker that copies the current weights must never see a half-written vector. Version ``v`` is
+    written into buffer ``v % 2`` and only then announced, so the next publish never touches the buffer a
+    worker may be copying (the one announced). The header also says which version is being written
+    (set before the write begins): a worker that finds, after its copy, that a write into the buffer it
+    copied has begun (two publishes in the meantime: updates are >= 0.1 s apart, so in theory only)
+    copies again. Version -1: nothing published yet.
+    """
+
+    HEADER_BYTES = 64
+
+    def __init__(self, buffer: memoryview, n_params: int) -> None:
+        header = np.frombuffer(buffer, dtype=np.int64, count=2)
+        self.version, self.writing = header[0:1], header[1:2]
+        self.buffers = [np.frombuffer(buffer, dtype=np.float32, count=n_params,
+                                      offset=self.HEADER_BYTES + i * _aligned(n_params * 4)) for i in (0, 1)]
+
+    @classmethod
+    def nbytes(cls, n_params: int) -> int:
+        return cls.HEADER_BYTES + 2 * _aligned(max(1, n_params) * 4)
+
+    def clear(self) -> None:
+        """Mark the board as holding no weights yet (the creator calls it once)."""
+        self.version[0] = self.writing[0] = -1
+
+    def publish(self, weights: np.ndarray, version: int) -> None:
+        """Write ``weights`` as ``version`` (>= 0), then announce it."""
+        self.writing[0] = version
+        self.buffers[version % 2][...] = weights
+        self.version[0] = version
+
+    def latest(self) -> int:
+        """The version announced last (-1: none)."""
+        return int(self.version[0])
+
+    def copy_latest(self) -> tuple[int, np.ndarray]:
+        """The version announced last and a private copy of its weights, never torn."""
+        while True:
+            version = self.latest()
+            if version < 0:
+                raise RuntimeError("no weights published yet")
+            weights = self.buffers[version % 2].copy()
+            if int(self.writing[0]) - version < 2:  # no write into the buffer copied has begun
+                return version, weights
+
+    def release(self) -> None:
+        """Drop the views (so that the shared block can close)."""
+        self.version = self.writing = np.full(1, -1, dtype=np.int64)
+        self.buffers = []
+
+
 @dataclass(frozen=True)
 class PolicyRecipe:
     """How a worker builds its copy of the policy (plain classes and spaces: it pickles by reference)."""
@@ -63,7 +117,8 @@ class Attachment:
 
     ``rng_state``: worker 0 samples actions from the main process's torch RNG state at attach time, so
     one worker reproduces lock-step collection exactly (same samples in the same order); worker ``w > 0``
-    seeds its own from ``seed + w``.
+    seeds its own from ``seed + w``. ``latest_weights`` (config ``async_weights: latest``): a worker takes
+    newly published weights between two env steps of a rollout instead of at the next rollout's start.
     """
 
     recipe: PolicyRecipe
@@ -72,3 +127,4 @@ class Attachment:
     weights_name: str
     rng_state: bytes
     seed: int
+    latest_weights: bool = False

@@ -8,10 +8,12 @@ the learner (the main process) updates on rollout k; the learner's side is
 
 Data paths (only small control messages go through the pipes):
 
-- weights, main -> workers: one shared float32 vector of the policy's parameters, written by the main
-  process only while no worker collects (between "rollout k done" and "collect k+1"), read by each
-  worker when it starts a rollout. A rollout is collected with one set of weights, at most one update
-  old when the learner uses it.
+- weights, main -> workers: the policy's parameters as float32 on a shared
+  :class:`~qwop_studio.train.rollout_shared.WeightBoard` (a version and two buffers), published by the main
+  process when it starts a rollout and read by each worker when it starts collecting it. A rollout is
+  collected with one set of weights, at most one update old when the learner uses it; with
+  ``async_weights: latest`` the learner also publishes after each update, and the workers switch to the
+  new weights between two env steps, so only the steps collected during the update are a version old.
 - rollouts, workers -> main: two shared slots (double buffering) of ``n_steps x n_envs`` arrays in
   SB3's ``RolloutBuffer`` layout (observations, actions, rewards, episode starts, the behaviour policy's
   values and log-probabilities, dones, and the last step's values and dones); worker ``w`` writes only
@@ -39,7 +41,7 @@ from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, Ve
 from qwop_studio.env.limits import MAX_EPISODE_STEPS
 from qwop_studio.env.sb3_internals import pending_resets
 from qwop_studio.train.rollout_collector import worker_main
-from qwop_studio.train.rollout_shared import Attachment, PolicyRecipe, RolloutLayout
+from qwop_studio.train.rollout_shared import Attachment, PolicyRecipe, RolloutLayout, WeightBoard
 
 #: How often a waiting main process checks that the workers are alive (s).
 LIVENESS_CHECK_S = 0.25
@@ -74,6 +76,7 @@ class RolloutResult:
     collect_s: float  # the slowest worker's collection time
     idle_s: float  # the longest a worker waited for this rollout's start command
     cpu_s: float = 0.0  # CPU time of all workers for this rollout (below collect_s x workers: cores were busy)
+    latest_steps: int = 0  # env steps (over all envs) collected with weights newer than the rollout's start
 
 
 # ------------------------------------------------------------------------------------------ main side
@@ -96,7 +99,7 @@ class RolloutWorkers(VecEnv):
         self._stash: list[list[tuple]] = [[] for _ in self.shards]
         self._blocks: list[shared_memory.SharedMemory] = []
         self._slots: list[dict[str, np.ndarray]] = []
-        self._weights: np.ndarray | None = None
+        self._board: WeightBoard | None = None
         self._in_flight: tuple[int, int, int] | None = None  # (slot, rollout id, weights version)
         self._next_id = 0
         self.layout: RolloutLayout | None = None
@@ -118,8 +121,10 @@ class RolloutWorkers(VecEnv):
     def attached(self) -> bool:
         return self.layout is not None
 
-    def attach(self, recipe: PolicyRecipe, n_steps: int, rng_state: bytes, seed: int) -> None:
-        """Create the shared slots and weight vector, and give every worker its policy copy (once)."""
+    def attach(self, recipe: PolicyRecipe, n_steps: int, rng_state: bytes, seed: int,
+               latest_weights: bool = False) -> None:
+        """Create the shared slots and weight board, and give every worker its policy copy (once).
+        ``latest_weights``: the workers take weights published mid-rollout (:meth:`publish`) at once."""
         if self.layout is not None:
             raise RuntimeError("RolloutWorkers.attach: already attached")
         obs_shape = tuple(self.observation_space.shape or ())
@@ -129,25 +134,32 @@ class RolloutWorkers(VecEnv):
             block = shared_memory.SharedMemory(create=True, size=max(1, layout.nbytes()))
             self._blocks.append(block)
             self._slots.append(layout.views(block.buf))
-        weights = shared_memory.SharedMemory(create=True, size=max(1, recipe.n_params * 4))
+        weights = shared_memory.SharedMemory(create=True, size=WeightBoard.nbytes(recipe.n_params))
         self._blocks.append(weights)
-        self._weights = np.frombuffer(weights.buf, dtype=np.float32, count=recipe.n_params)
+        self._board = WeightBoard(weights.buf, recipe.n_params)
+        self._board.clear()
         self.layout = layout
         attachment = Attachment(recipe, layout, tuple(b.name for b in self._blocks[:N_SLOTS]), weights.name,
-                                rng_state, seed)
+                                rng_state, seed, latest_weights)
         self._ask_all("attach", lambda w: attachment)
 
     def start_rollout(self, weights: np.ndarray, version: int) -> None:
         """Publish ``weights`` (version = learner updates so far) and start the next rollout in the free slot."""
         if self._in_flight is not None:
             raise RuntimeError("RolloutWorkers.start_rollout: a rollout is already being collected")
-        assert self._weights is not None, "attach first"
-        self._weights[...] = weights  # no worker reads now: none is collecting
+        assert self._board is not None, "attach first"
+        self._board.publish(weights, version)
         slot = self._next_id % N_SLOTS
         self._in_flight = (slot, self._next_id, version)
         self._next_id += 1
         for w in range(len(self.conns)):
             self._send(w, ("collect", (slot, self._in_flight[1])))
+
+    def publish(self, weights: np.ndarray, version: int) -> None:
+        """Publish newer weights while a rollout is collected: workers attached with ``latest_weights``
+        switch to them at their next env step (the others at their next rollout)."""
+        assert self._board is not None, "attach first"
+        self._board.publish(weights, version)
 
     @property
     def collecting(self) -> bool:
@@ -160,15 +172,18 @@ class RolloutWorkers(VecEnv):
         slot, rollout_id, version = self._in_flight
         episodes: list[tuple[int, int, dict]] = []
         collect_s = idle_s = cpu_s = 0.0
+        latest_steps = 0
         for w in range(len(self.conns)):
             _, got_slot, got_id, worker_episodes, stats = self._recv(w, want="rollout")
             assert (got_slot, got_id) == (slot, rollout_id), "rollout messages out of order"
             episodes.extend(worker_episodes)
             collect_s, idle_s = max(collect_s, stats["collect_s"]), max(idle_s, stats["idle_s"])
             cpu_s += stats["cpu_s"]
+            latest_steps += stats["latest_steps"]
         self._in_flight = None
         episodes.sort(key=lambda e: (e[0], e[1]))
-        return RolloutResult(slot, rollout_id, version, self._slots[slot], episodes, collect_s, idle_s, cpu_s)
+        return RolloutResult(slot, rollout_id, version, self._slots[slot], episodes, collect_s, idle_s, cpu_s,
+                             latest_steps)
 
     def drop_rollout(self) -> None:
         """Wait for the rollout in flight, if any, and discard it (before a reset)."""
@@ -231,7 +246,8 @@ class RolloutWorkers(VecEnv):
         for conn in self.conns:
             conn.close()
         self._slots.clear()
-        self._weights = None
+        if self._board is not None:
+            self._board.release()
         for block in self._blocks:
             try:
                 block.close()

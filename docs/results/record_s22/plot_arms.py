@@ -1,8 +1,13 @@
-"""Issue 18, 22nd session: the three continuation arms' curves (in-training evaluations over 50 starts every
-2 M env steps, and the training episodes' median 100 m time per 10 minutes). Reads the copies beside this
-file (``{arm}_evaluations.csv``, ``{arm}_windows.csv``); ``--from-runs DIR`` first writes those from the run
-folders (``saves/experiments/s22/{arm}/``). Run from the repository root:
+"""Issue 18: continuation arms' curves (in-training evaluations over 50 starts every 2 M env steps, and the
+training episodes' median 100 m time per 10 minutes). Reads the copies in ``--dir`` (default: beside this
+file; ``{arm}_evaluations.csv``, ``{arm}_windows.csv``); ``--from-runs DIR`` first writes those from the run
+folders (``DIR/{arm}/``). ``--reference PREFIX`` adds another session's arm, dashed (its CSVs are
+``PREFIX_evaluations.csv`` and ``PREFIX_windows.csv``). Run from the repository root; the 22nd session's:
     python docs/results/record_s22/plot_arms.py [--from-runs saves/experiments/s22]
+the 23rd session's (its control is the 22nd's):
+    python docs/results/record_s22/plot_arms.py --dir docs/results/record_s23 --arms cadence5 cadence10 exp3 \
+        --reference docs/results/record_s22/control --out docs/results/s23_continuation_arms.png \
+        --title "Continuing the shipped runner (50.4 s): the cadence bonus at 5 and 10, the velocity cubed"
 """
 from __future__ import annotations
 
@@ -45,19 +50,28 @@ def write_windows(progress: Path, out: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--from-runs", type=Path, default=None)
+    parser.add_argument("--dir", type=Path, default=HERE)
+    parser.add_argument("--arms", nargs="+", default=list(ARMS))
+    parser.add_argument("--reference", default=None, metavar="PREFIX")
+    parser.add_argument("--title", default="Continuing the shipped runner (50.4 s): control, entropy 0.001, "
+                                           "no posture term")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "s22_continuation_arms.png")
     args = parser.parse_args()
     if args.from_runs:
-        for arm in ARMS:
-            shutil.copyfile(args.from_runs / arm / "evaluations.csv", HERE / f"{arm}_evaluations.csv")
-            write_windows(args.from_runs / arm / "progress.csv", HERE / f"{arm}_windows.csv")
+        for arm in args.arms:
+            shutil.copyfile(args.from_runs / arm / "evaluations.csv", args.dir / f"{arm}_evaluations.csv")
+            write_windows(args.from_runs / arm / "progress.csv", args.dir / f"{arm}_windows.csv")
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
-    for arm in ARMS:
-        evaluations = list(csv.DictReader((HERE / f"{arm}_evaluations.csv").open()))
+    curves = [(str(args.dir / arm), arm, "o-") for arm in args.arms]
+    if args.reference:
+        curves.append((args.reference, f"{Path(args.reference).name} ({Path(args.reference).parent.name})", "s--"))
+    for prefix, label, style in curves:
+        evaluations = list(csv.DictReader(Path(f"{prefix}_evaluations.csv").open()))
         steps = [(int(r["step"]) - START_STEPS) / 1e6 for r in evaluations]
-        left.plot(steps, [float(r["median_time_s"]) for r in evaluations], "o-", label=arm)
-        windows = list(csv.DictReader((HERE / f"{arm}_windows.csv").open()))
-        right.plot([int(w["minute_to"]) for w in windows], [float(w["median_time_s"]) for w in windows], "o-",
-                   label=arm)
+        left.plot(steps, [float(r["median_time_s"]) for r in evaluations], style, label=label)
+        windows = list(csv.DictReader(Path(f"{prefix}_windows.csv").open()))
+        right.plot([int(w["minute_to"]) for w in windows], [float(w["median_time_s"]) for w in windows], style,
+                   label=label)
     left.set_xlabel("env steps since the shipped runner (M)")
     left.set_ylabel("median 100 m time, 50 evaluation starts (s)")
     left.set_title("In-training evaluations (deterministic)")
@@ -67,11 +81,10 @@ def main() -> None:
     for ax in (left, right):
         ax.grid(alpha=0.3)
         ax.legend()
-    fig.suptitle("Continuing the shipped runner (50.4 s): control, entropy 0.001, no posture term")
+    fig.suptitle(args.title)
     fig.tight_layout()
-    out = HERE.parent / "s22_continuation_arms.png"
-    fig.savefig(out)
-    print(f"wrote {out}")
+    fig.savefig(args.out)
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
