@@ -77,19 +77,22 @@ def test_workers_switch_to_weights_published_mid_rollout_only_with_latest_weight
         time.sleep(0.3)
         venv.publish(forced, 1)
         result = venv.wait_rollout()
-        actions = result.arrays["actions"][:, :, 0]
+        arrays = {name: array.copy() for name, array in result.arrays.items()}  # the slot's views go with close
+        latest_steps = result.latest_steps
+        del result
+        actions = arrays["actions"][:, :, 0]
         forced_rows = (actions == FORCED_ACTION).all(axis=1)
         if latest:
-            first = n_steps - result.latest_steps // 2  # the first step with the new weights, as the worker counted
+            first = n_steps - latest_steps // 2  # the first step with the new weights, as the worker counted
             assert 0 < first < n_steps, "the switch happened during the rollout"
             assert forced_rows[first:].all(), "every step after the switch acts with the new weights"
             assert forced_rows[:first].mean() < 0.1, "the steps before it act with the old ones"
             # what was stored is the behaviour policy's: certain of its action after the switch
-            assert np.allclose(result.arrays["log_probs"][first:], 0.0, atol=1e-6)
+            assert np.allclose(arrays["log_probs"][first:], 0.0, atol=1e-6)
         else:
-            assert not forced_rows.all() and result.latest_steps == 0
+            assert not forced_rows.all() and latest_steps == 0
         venv.start_rollout(forced, 1)  # either way, the next rollout starts with the newest weights
-        assert (venv.wait_rollout().arrays["actions"] == FORCED_ACTION).all()
+        assert (venv.wait_rollout().arrays["actions"].copy() == FORCED_ACTION).all()
     finally:
         venv.close()
 
