@@ -127,6 +127,7 @@ class Collector:
         import torch as th
         from gymnasium import spaces
         from stable_baselines3.common.utils import obs_as_tensor
+
         if self.attachment is None or self.last_obs is None:
             raise RuntimeError("collect before attach and reset")
         idle_s = time.perf_counter() - self.idle_since
