@@ -67,11 +67,14 @@ class ThighRhythm:
         return True
 
 
-def _positive_number(name: str, value: Any, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) \
-            or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"CadenceWrapper {name}={value!r}: expected a finite number {bound}")
+def _checked_number(name: str, value: Any, bound: str = "") -> float:
+    """``value`` as a float if it is a finite number within ``bound`` ("", ">= 0" or "> 0"); else a one-line
+    ``ValueError`` naming the argument."""
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and bool(np.isfinite(value))
+    if ok and bound:
+        ok = value >= 0 if bound == ">= 0" else value > 0
+    if not ok:
+        raise ValueError(f"CadenceWrapper {name}={value!r}: expected a finite number{' ' + bound if bound else ''}")
     return float(value)
 
 
@@ -87,15 +90,12 @@ class CadenceWrapper(gym.Wrapper):
     def __init__(self, env: gym.Env, cadence_weight: float = 5.0, ideal_half_s: float = 0.5,
                  tolerance_s: float = 0.5, min_advance_m: float = 0.5) -> None:
         super().__init__(env)
-        if isinstance(cadence_weight, bool) or not isinstance(cadence_weight, (int, float)) \
-                or not np.isfinite(cadence_weight):
-            raise ValueError(f"CadenceWrapper cadence_weight={cadence_weight!r}: expected a finite number")
         if not hasattr(env.unwrapped, "game"):
             raise ValueError("CadenceWrapper: the wrapped env is not a QWOPEnv (no game)")
-        self.cadence_weight = float(cadence_weight)
-        self.ideal_half_s = _positive_number("ideal_half_s", ideal_half_s)
-        self.tolerance_s = _positive_number("tolerance_s", tolerance_s)
-        self.min_advance_m = _positive_number("min_advance_m", min_advance_m, allow_zero=True)
+        self.cadence_weight = _checked_number("cadence_weight", cadence_weight)
+        self.ideal_half_s = _checked_number("ideal_half_s", ideal_half_s, "> 0")
+        self.tolerance_s = _checked_number("tolerance_s", tolerance_s, "> 0")
+        self.min_advance_m = _checked_number("min_advance_m", min_advance_m, ">= 0")
         self._rhythm = ThighRhythm()
         self._since_distance = 0.0
 

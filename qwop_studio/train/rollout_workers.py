@@ -147,8 +147,7 @@ class RolloutWorkers(VecEnv):
         """Publish ``weights`` (version = learner updates so far) and start the next rollout in the free slot."""
         if self._in_flight is not None:
             raise RuntimeError("RolloutWorkers.start_rollout: a rollout is already being collected")
-        assert self._board is not None, "attach first"
-        self._board.publish(weights, version)
+        self.publish(weights, version)  # no worker collects now
         slot = self._next_id % N_SLOTS
         self._in_flight = (slot, self._next_id, version)
         self._next_id += 1

@@ -11,16 +11,22 @@ from qwop_studio.train.evaluate import evaluate_model
 from qwop_studio.train.upright import KNEE_ON_TRACK_HEIGHT, SPLIT_MARKS_M, replay_with_posture
 
 
-def test_the_shipped_runner_runs_upright_and_never_kneels():
-    report = evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+@pytest.fixture(scope="module")
+def shipped_report() -> dict:
+    """Two evaluated races of the shipped runner (the measures below all read the same report)."""
+    return evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+
+
+def test_the_shipped_runner_runs_upright_and_never_kneels(shipped_report: dict):
+    report = shipped_report
     for episode in report["episode_records"]:
         assert 0.9 <= episode["torso_height"] <= 1.0
         assert episode["knee_on_track"] == 0.0
     assert report["torso_height"]["mean"] >= 0.9 and report["knee_on_track"]["max"] == 0.0
 
 
-def test_a_finished_race_has_a_split_at_every_10_m_in_order_ending_at_its_time():
-    report = evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+def test_a_finished_race_has_a_split_at_every_10_m_in_order_ending_at_its_time(shipped_report: dict):
+    report = shipped_report
     for episode in report["episode_records"]:
         splits = episode["splits"]
         assert len(splits) == len(SPLIT_MARKS_M) == 10
@@ -67,8 +73,8 @@ def test_the_replay_measures_the_thigh_rhythm_of_a_key_history():
     assert no_thighs.thigh_half_cycle_s is None
 
 
-def test_the_report_gives_the_shipped_runners_rhythm_per_episode_and_over_them():
-    report = evaluate_model(resolve_model("qwop_runner"), episodes=2, start_noop_max=30)
+def test_the_report_gives_the_shipped_runners_rhythm_per_episode_and_over_them(shipped_report: dict):
+    report = shipped_report
     halves = [episode["thigh_half_cycle_s"] for episode in report["episode_records"]]
     # its stride: Q, then W, held ~13 steps of 2 frames each (docs/training-results.md, 23rd session)
     assert all(0.6 < h < 1.2 for h in halves)
