@@ -94,15 +94,8 @@ class EnvConfig(BaseModel):
         return value
 
     def env_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``QWOPEnv`` (plain data)."""
-        return {
-            "frames_per_step": self.frames_per_step,
-            "reduced_action_set": self.reduced_action_set,
-            "start_noop_max": self.start_noop_max,
-            "reward_weights": dict(self.reward_weights),
-            "success_rule": self.success_rule,
-            "observation": self.observation,
-        }
+        """Keyword arguments for ``QWOPEnv`` (plain data: a fresh dict, the weights copied); every field is one."""
+        return self.model_dump()
 
 
 class RewardChange(BaseModel):
