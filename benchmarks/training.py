@@ -1,14 +1,15 @@
 """Env steps per second while learning: sync and async collection against lock-step, and against one raw env.
 
     python -m benchmarks.training [--config train_ppo_upright] [--seconds 15] [--runs 3] [--workers N ...]
-                                  [--latest-weights] [--policy MODEL] [--set KEY=VALUE ...]
+                                  [--rollout-weights] [--policy MODEL] [--set KEY=VALUE ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
 stepping random actions in this process (the yardstick of issue 20's targets), the config trained
 with lock-step collection (its own ``vec_env``), with ``collection: sync`` (its default worker count;
 on a machine with more than one core also with ``learner_threads`` = cores: the update on the cores the
-sleeping workers leave idle), and with ``collection: async`` for each ``--workers`` count (with
-``--latest-weights`` also with ``async_weights: latest``, in the same rounds). Training runs are
+sleeping workers leave idle), and with ``collection: async`` and ``async_weights: latest`` (the default
+config's mode since the 25th session) for each ``--workers`` count (with ``--rollout-weights`` also with
+``async_weights: rollout``, in the same rounds). Training runs are
 :func:`qwop_studio.train.benchmark.training_throughput` (a fresh model and fresh env processes each
 time; the clock starts after the first rollout and its update). It prints each measure's median and
 per-round values, and the ratios asked for (each mode / lock-step, each mode / one env), each the median
@@ -51,6 +52,7 @@ def collection_label(mode: str, workers: int) -> str:
 
 
 def async_label(workers: int) -> str:
+    """Async with the rollout's weights (``async_weights: rollout``)."""
     return collection_label("async", workers)
 
 
@@ -60,10 +62,12 @@ def latest_label(workers: int) -> str:
 
 def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int,
              overrides: dict | None = None, policy_from: str | None = None,
-             episode_steps: list[float] | None = None, latest_weights: bool = False) -> dict:
+             episode_steps: list[float] | None = None, rollout_weights: bool = False) -> dict:
     """name -> a function returning env steps/s (each call a fresh measurement).
 
     ``episode_steps`` (if given) collects each training run's mean episode length: the workload measured.
+    Every arm names its ``async_weights`` (ignored outside async), so the measures do not depend on the
+    config's own choice; async with latest weights, the default's mode, is always measured.
     """
     from qwop_studio.train.benchmark import env_throughput, training_throughput
     from qwop_studio.train.config import load_config
@@ -77,21 +81,22 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
             episode_steps.append(result.mean_episode_steps)
         return result.env_steps_per_s
 
-    lockstep = config_with(collection="lockstep")
+    lockstep = config_with(collection="lockstep", async_weights="rollout")
     out = {ONE_ENV: lambda: env_throughput(min(seconds, 5.0), lockstep.env.frames_per_step,
                                            lockstep.env.reduced_action_set).env_steps_per_s,
            LOCKSTEP: lambda: learning(lockstep)}
     for n in workers:
-        config = config_with(collection="async", collection_workers=n)
-        out[async_label(n)] = lambda config=config: learning(config)
-        if latest_weights:
-            latest = config_with(collection="async", collection_workers=n, async_weights="latest")
-            out[latest_label(n)] = lambda config=latest: learning(config)
-    sync = config_with(collection="sync", collection_workers=sync_workers)
+        latest = config_with(collection="async", collection_workers=n, async_weights="latest")
+        out[latest_label(n)] = lambda config=latest: learning(config)
+        if rollout_weights:
+            config = config_with(collection="async", collection_workers=n, async_weights="rollout")
+            out[async_label(n)] = lambda config=config: learning(config)
+    sync = config_with(collection="sync", collection_workers=sync_workers, async_weights="rollout")
     out[collection_label("sync", sync_workers)] = lambda: learning(sync)
     cores = os.cpu_count() or 1
     if cores > 1 and "learner_threads" not in (overrides or {}):  # the sleeping workers' cores, in the same rounds
-        borrowing = config_with(collection="sync", collection_workers=sync_workers, learner_threads=cores)
+        borrowing = config_with(collection="sync", collection_workers=sync_workers, learner_threads=cores,
+                                async_weights="rollout")
         out[borrowed_threads_label(sync_workers, cores)] = lambda: learning(borrowing)
     return out
 
@@ -117,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--workers", type=int, nargs="+", default=None,
                         help="async worker counts to measure (default: cores - 1, the config default (cores - 1, at least 2), and cores)")
-    parser.add_argument("--latest-weights", action="store_true",
-                        help="also measure async with async_weights: latest (workers switch weights mid-rollout)")
+    parser.add_argument("--rollout-weights", action="store_true",
+                        help="also measure async with async_weights: rollout (workers keep a rollout's weights)")
     parser.add_argument("--policy", default=None, metavar="MODEL",
                         help="start every learner from this model's weights (a .zip or a shipped name, e.g. qwop_runner)")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
@@ -153,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     sync_workers = default_worker_count(64, overlap=False)
     episode_steps: list[float] = []
     values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers,
-                                                  overrides, policy_from, episode_steps, args.latest_weights))
+                                                  overrides, policy_from, episode_steps, args.rollout_weights))
     print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
     lengths = [steps for steps in episode_steps if steps == steps]  # NaN: no episode ended in a run
     if lengths:
@@ -166,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     print("ratios (median over rounds, range):")
     sync = collection_label("sync", sync_workers)
     pairs = ([(LOCKSTEP, ONE_ENV), (sync, LOCKSTEP), (sync, ONE_ENV)]
-             + [(async_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV)]
-             + [(latest_label(n), async_label(n)) for n in workers if latest_label(n) in values])
+             + [(latest_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV, sync)]
+             + [(async_label(n), d) for n in workers if async_label(n) in values for d in (LOCKSTEP, ONE_ENV)]
+             + [(latest_label(n), async_label(n)) for n in workers if async_label(n) in values])
     borrowing = borrowed_threads_label(sync_workers, cores)
     if borrowing in values:
         pairs.append((borrowing, sync))

@@ -150,7 +150,8 @@ class TrainConfig(BaseModel):
     # async: how a rollout from the one-update-old policy is trained: "decoupled" PPO (the clip around the
     # learner's weights before the update, the lag corrected by a truncated importance weight) or "none"
     async_correction: Literal["decoupled", "none"] = "decoupled"
-    # async: workers keep a rollout's starting weights, or switch mid-rollout to each update's ("latest")
+    # async: workers keep a rollout's starting weights, or switch mid-rollout to each update's ("latest");
+    # ignored by sync and lockstep, so `--set collection=sync` works on the default (switches_to_latest_weights)
     async_weights: Literal["rollout", "latest"] = "rollout"
     # sync/async: worker processes (default: one per core, minus the learner's for async; at least 2)
     collection_workers: int | None = Field(None, ge=1, le=64)
@@ -195,6 +196,11 @@ class TrainConfig(BaseModel):
     def collects_in_workers(self) -> bool:
         """``sync`` and ``async``: rollout worker processes collect whole rollouts (``AsyncPPO``)."""
         return self.collection != "lockstep"
+
+    @property
+    def switches_to_latest_weights(self) -> bool:
+        """``async_weights: latest`` under async collection, the one mode in which an update lands mid-rollout."""
+        return self.collection_overlaps_learning and self.async_weights == "latest"
 
     @property
     def collection_overlaps_learning(self) -> bool:
@@ -432,8 +438,6 @@ def _check_collection(config: TrainConfig, label: str) -> None:
     if config.collection_workers is not None and config.collection_workers > config.n_envs:
         raise ConfigError(f"{label}: collection_workers: must be <= n_envs ({config.n_envs}) (got "
                           f"{config.collection_workers})")
-    if config.async_weights == "latest" and not config.collection_overlaps_learning:
-        raise ConfigError(f"{label}: async_weights: 'latest' is for collection: async (got {config.collection!r})")
 
 
 def _check_wrappers(config: TrainConfig, label: str) -> None:

@@ -24,7 +24,7 @@ def prepare_learner(model: Any, config: TrainConfig) -> Any:
 
         model = as_async(model, overlap=config.collection_overlaps_learning,
                          decoupled=config.decouples_lagged_rollouts, update_threads=config.learner_threads,
-                         latest_weights=config.async_weights == "latest")
+                         latest_weights=config.switches_to_latest_weights)
     install_lean_forward(model.policy)
     install_lean_update(model)
     return model

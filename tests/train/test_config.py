@@ -198,3 +198,15 @@ def test_a_bad_reward_schedule_is_one_line_naming_the_entry(schedule, message, t
 def test_the_default_config_has_a_curriculum_in_step_order():
     config = load_config(DEFAULT_CONFIG)
     assert config.reward_schedule and config.env.reward_weights["posture_weight"] > 0
+
+
+def test_the_default_collects_async_with_latest_weights_and_still_switches_to_sync_or_lockstep():
+    """The default collects async with each update's weights (25th session); ``--set collection=sync`` or
+    ``lockstep`` on it must give those modes as measured, not an error and not a half-latest hybrid."""
+    default = load_config(DEFAULT_CONFIG)
+    assert (default.collection, default.async_weights) == ("async", "latest")
+    assert default.switches_to_latest_weights
+    for mode in ("sync", "lockstep"):
+        other = load_config(DEFAULT_CONFIG, {"collection": mode})
+        assert other.collection == mode and not other.switches_to_latest_weights
+    assert not load_config(DEFAULT_CONFIG, {"async_weights": "rollout"}).switches_to_latest_weights
