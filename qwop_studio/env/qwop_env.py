@@ -46,6 +46,11 @@ def episode_over(game: QWOPGame) -> bool:
     return game.game_ended or game.fallen or game.landed or not TORSO_X_MIN <= game.torso_x <= TORSO_X_MAX
 
 
+#: Action types :meth:`QWOPEnv.step` indexes its key table with directly (after a range check): what
+#: SB3's vector envs and Python callers pass. Anything else goes through ``actions.check_action``.
+_PLAIN_INDEX_TYPES: frozenset[type] = frozenset({int, np.int64, np.int32})
+
+
 #: The observations on offer and their sizes: qwop-gym's 60 values (``observation.py``, the default, what
 #: ``QWOP-v0`` always gives) or the extended 76 (``extended_observation.py``: relative positions,
 #: angular velocities, keys held).
@@ -151,6 +156,7 @@ class QWOPEnv(gym.Env):
         self.last_episode_keys: bytes | None = None
         masks = REDUCED_MASKS if self.reduced_action_set else FULL_MASKS
         self._masks: tuple[int, ...] = tuple(int(m) for m in masks)
+        self._n_actions = len(self._masks)
         self.action_space = spaces.Discrete(len(self._masks))
         self.observation_space = spaces.Box(-1.0, 1.0, (OBSERVATIONS[observation],), np.float32)
         self._window = None
@@ -207,20 +213,24 @@ class QWOPEnv(gym.Env):
         """Hold the action's keys for ``frames_per_step`` frames (fewer if the game ends) and score it."""
         if self._needs_reset:
             raise RuntimeError("QWOPEnv.step: the episode ended on a non-finite physics state; call reset()")
-        mask = self.action_mask(action)
+        mask = self._masks[action] if type(action) in _PLAIN_INDEX_TYPES and 0 <= action < self._n_actions \
+            else self.action_mask(action)  # the check's one-line errors for anything else
         game = self.game
         nonfinite = False
         try:
-            for _ in range(self.frames_per_step):
-                if self.tick(mask):
+            for _ in range(self.frames_per_step):  # tick()'s work, the mask already checked
+                game.step_mask(mask)
+                if episode_over(game):
                     break
         except (ValueError, OverflowError):
             # The game's rules round the torso x; a NaN or inf there raises. Only a broken state is ours.
             if np.isfinite(game.body_states()).all():
                 raise
             nonfinite = True
-        states = game.body_states()
-        if nonfinite or not np.isfinite(states).all():
+        states = game.body_states(copy=False)
+        # one reduction instead of two: a finite sum means every value is finite; only a non-finite one
+        # (or an overflow of huge finite values) asks the exact question
+        if nonfinite or (not math.isfinite(states.sum()) and not np.isfinite(states).all()):
             return self._nonfinite_end()
 
         w = self.reward_weights

@@ -32,6 +32,9 @@ from qwop_studio.sim.world import (
     STATE_ORDER,
     QWOPWorld,
     WorldBuilder,
+    body_angle,
+    body_apply_torque,
+    body_is_awake,
     body_position,
     js_round,
     vec_x,
@@ -41,6 +44,7 @@ from qwop_studio.sim.world import (
 _ARM_SPEEDS = {None: dict.fromkeys(spec.ARM_CHAIN_JOINTS, 0.0), "Q": spec.Q_SPEEDS, "W": spec.W_SPEEDS}
 _LEG_SPEEDS = {None: dict.fromkeys(spec.LEG_CHAIN_JOINTS, 0.0), "O": spec.O_SPEEDS, "P": spec.P_SPEEDS}
 _HIP_LIMITS = {"O": spec.O_HIP_LIMITS, "P": spec.P_HIP_LIMITS}
+_NO_PARTS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,12 +169,17 @@ class QWOPGame:
         ``keys``: a string of letters from ``"QWOP"`` (``""`` = none) or a mask 0..15 (Q=1, W=2,
         O=4, P=8). Raises ``ValueError`` naming anything else.
         """
-        mask = key_mask(keys)
+        self.step_mask(key_mask(keys))
+
+    def step_mask(self, mask: int) -> None:
+        """:meth:`step` for a mask already known to be 0..15 (an env's action table): no check, for speed."""
         if self._history is not None:
             self._history.append(mask)
         self._update(mask)
 
     def _update(self, mask: int) -> None:
+        # Runs every frame: pybox2d's C entry points are called directly (its properties and bound
+        # methods add a Python layer each), and the motors are left alone unless a command changed.
         self.keys = mask
         self.frame += 1
         if not self.paused and not self.game_ended:
@@ -178,17 +187,21 @@ class QWOPGame:
         self._move_track()
         head = self._head
         if not self.fallen:
-            torque = spec.HEAD_TORQUE_GAIN * (head.angle + spec.HEAD_TORQUE_BIAS)
-            head.ApplyTorque(torque, True)
+            torque = spec.HEAD_TORQUE_GAIN * (body_angle(head) + spec.HEAD_TORQUE_BIAS)
+            body_apply_torque(head, torque, True)
             self._torque_f32[0] = torque
             self._head_torque[0] += self._torque_f32[0]
-        self._apply_controls(*MOTOR_COMMANDS[mask])  # Q beats W, O beats P
+        arm, leg = MOTOR_COMMANDS[mask]  # Q beats W, O beats P
+        if (arm != self._arm_command or leg != self._leg_command
+                or (leg is not None and leg != self._hip_limit_command)):
+            self._apply_controls(arm, leg)
         if not self.paused:
             events = self._world.step()
             if events:
                 self._apply_contact_rules(events)
-            self._suppressed_contacts = frozenset()
-            if not head.awake:  # Box2D zeroes a sleeping body's force and torque
+            if self._suppressed_contacts:
+                self._suppressed_contacts = _NO_PARTS
+            if not body_is_awake(head):  # Box2D zeroes a sleeping body's force and torque
                 self._head_torque[0] = 0.0
         torso_pos = body_position(self._torso)
         torso_x, torso_y = vec_x(torso_pos), vec_y(torso_pos)
@@ -260,16 +273,22 @@ class QWOPGame:
         self._world.stop_recording()
 
     # ------------------------------------------------------------------------------ reading
-    def body_states(self) -> np.ndarray:
+    def body_states(self, copy: bool = True) -> np.ndarray:
         """A new (12, 6) float64 array: x, y, angle, vx, vy, omega of each part, in Box2D units.
 
         Rows in qwop-gym's order (``spec.OBSERVATION_ORDER``); y points down. Read from Box2D at most
-        once per frame.
+        once per frame. ``copy=False`` returns a read-only view of the world's own array instead, valid
+        until the next frame: for a caller that reads it at once (the env's step) and keeps nothing.
         """
         if self._states_frame != self.frame:
             self._world.read_states(with_hurdle=False)
             self._states_frame = self.frame
-        return self._world.states[:N_PARTS].copy()
+        states = self._world.states[:N_PARTS]
+        if copy:
+            return states.copy()
+        view = states.view()
+        view.flags.writeable = False
+        return view
 
     def hurdle_states(self) -> np.ndarray:
         """A new (2, 6) array for the hurdle's base and top, columns as in :meth:`body_states`."""

@@ -32,6 +32,8 @@ body_angle = _Box2D.b2Body___GetAngle
 body_linear_velocity = _Box2D.b2Body___GetLinearVelocity
 body_angular_velocity = _Box2D.b2Body___GetAngularVelocity
 vec_x = _Box2D.b2Vec2_x_get
+body_apply_torque = _Box2D.b2Body_ApplyTorque
+body_is_awake = _Box2D.b2Body___IsAwake
 vec_y = _Box2D.b2Vec2_y_get
 
 #: Byte offsets of the float32 fields a state row reads, in a ``b2Body`` of Box2D 2.3 (b2Body.h:

@@ -63,7 +63,8 @@ def test_reduced_env_holds_the_keys_of_its_action():
         assert env.game.key_string == keys
 
 
-@pytest.mark.parametrize("bad", [-1, 16, 1.5, 3.0, "Q", None, True, np.array([1, 2]), np.float32(2)])
+@pytest.mark.parametrize("bad", [-1, 16, np.int64(16), np.int32(-1), 1.5, 3.0, "Q", None, True, np.bool_(True),
+                                 np.array([1, 2]), np.float32(2)])
 def test_bad_actions_raise_a_clear_error(env, bad):
     with pytest.raises(ValueError, match="action"):
         env.step(bad)
@@ -77,9 +78,10 @@ def test_action_nine_is_out_of_range_for_the_reduced_set():
 
 
 def test_numpy_integers_are_actions(env):
-    env.step(np.int64(3))
-    env.step(np.array(5))
-    env.step(np.array([1]))
+    """What vector envs pass (numpy integers, 0-d and one-element arrays) holds the same keys as an int."""
+    for action in (np.int64(3), np.int32(3), np.uint8(3), np.array(3), np.array([3]), 3):
+        env.step(action)
+        assert env.game.keys == env.action_mask(3)
 
 
 @pytest.mark.parametrize("bad", ["X", 16, -1, 2.0])

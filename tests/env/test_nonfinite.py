@@ -34,7 +34,7 @@ def test_a_nonfinite_state_the_rules_do_not_notice_is_caught_too(env, monkeypatc
     last_obs, *_ = env.step(1)
     real = env.game.body_states
 
-    def broken():
+    def broken(copy: bool = True):
         states = real()
         states[9, 4] = math.inf  # right foot vy; the game itself stays finite
         return states
