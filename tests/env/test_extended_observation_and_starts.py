@@ -57,7 +57,7 @@ def test_the_extended_observation_is_the_documented_formula_bit_for_bit():
     env.reset(seed=0)
     rng = np.random.default_rng(3)
     cases = []
-    for step in range(60):
+    for _ in range(60):
         env.step(int(rng.integers(16)))
         cases.append(env.game.body_states())
     for scale in (1.0, 30.0, 1e4):
