@@ -179,3 +179,20 @@ def test_the_training_benchmark_measures_sync_with_the_update_on_every_core_besi
     assert borrowed_threads_label(2, 2) not in measures("train_ppo_upright", 1.0, [2], 2, {"learner_threads": 2})
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert not any("update on" in name for name in measures("train_ppo_upright", 1.0, [2], 2))
+
+
+def test_the_versions_benchmark_measures_this_tree_against_a_revision_and_cleans_up(capsys) -> None:
+    """``benchmarks.versions``: both trees measured in the same rounds, the ratio printed, the temporary
+    worktree removed; a revision that is not a commit is one line and exit 2 before any work."""
+    import subprocess
+
+    from benchmarks.versions import REPO, main
+
+    assert main(["--base", "no-such-revision", "--runs", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "no-such-revision" in err and "\n" not in err
+    before = subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True, text=True).stdout
+    assert main(["--base", "HEAD", "--runs", "1", "--steps", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "this tree / base:" in out and "base HEAD" in out
+    assert subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True, text=True).stdout == before
