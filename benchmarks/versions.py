@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in (("this tree", new), (f"base {args.base}", base)):
         print(f"  {name:<16} {statistics.median(values):>8,.0f} env steps/s   "
               f"(rounds: {', '.join(f'{v:,.0f}' for v in values)})")
-    ratios = [n / b for n, b in zip(new, base)]
+    ratios = [n / b for n, b in zip(new, base, strict=True)]
     print(f"  this tree / base: {statistics.median(ratios):.3f}x (rounds {min(ratios):.3f}-{max(ratios):.3f})")
     return 0
 
