@@ -11,7 +11,7 @@ The bare world reads its states in one of two ways, both measured:
 * ``plain`` (the yardstick of the targets, as this benchmark defined it when they were set): through
   pybox2d's own attributes (``body.position``, ``body.angle``, ...), as a plain pybox2d program does.
 * ``gathered``: through ``QWOPWorld.read_states``, which gathers the states from Box2D's memory in one
-  numpy read (:class:`qwop_studio.sim.world.BodyStateGather`): the floor, the fastest this project
+  numpy read (:class:`qwop_studio.sim.state_reading.BodyStateGather`): the floor, the fastest this project
   can read them. Against it a ratio shows only the rules' (or the env's) own cost; it moves
   whenever the project's reading gets faster, so it is reported beside the target, not as it.
 

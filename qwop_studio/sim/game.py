@@ -27,19 +27,15 @@ import numpy as np
 
 from qwop_studio.sim import spec
 from qwop_studio.sim.keys import MOTOR_COMMANDS, key_mask, key_string
-from qwop_studio.sim.world import (
-    N_PARTS,
-    STATE_ORDER,
-    QWOPWorld,
-    WorldBuilder,
+from qwop_studio.sim.state_reading import (
     body_angle,
     body_apply_torque,
     body_is_awake,
     body_position,
-    js_round,
     vec_x,
     vec_y,
 )
+from qwop_studio.sim.world import N_PARTS, STATE_ORDER, QWOPWorld, WorldBuilder, js_round
 
 _ARM_SPEEDS = {None: dict.fromkeys(spec.ARM_CHAIN_JOINTS, 0.0), "Q": spec.Q_SPEEDS, "W": spec.W_SPEEDS}
 _LEG_SPEEDS = {None: dict.fromkeys(spec.LEG_CHAIN_JOINTS, 0.0), "O": spec.O_SPEEDS, "P": spec.P_SPEEDS}
@@ -196,7 +192,7 @@ class QWOPGame:
                 or (leg is not None and leg != self._hip_limit_command)):
             self._apply_controls(arm, leg)
         if not self.paused:
-            events = self._world.step()
+            events = self._world.step(listen_always=self.jumped)  # once jumped, every left-foot contact counts
             if events:
                 self._apply_contact_rules(events)
             if self._suppressed_contacts:

@@ -2,8 +2,9 @@
 
 This module knows bodies, joints and contacts, not rules: it builds the world in the original's
 creation order (creation order sets Box2D's solver order, so it shows in the trajectories), steps it
-with the original's settings, reads body states into a preallocated array, and records the
-begin-contacts between the track and anything else so that ``game.py`` can apply the rules.
+with the original's settings, reads body states into a preallocated array (``state_reading.py``), and
+records the begin-contacts between the track and the parts a rule reads so that ``game.py`` can apply
+the rules, listening only on ticks where such a contact can begin (:class:`RuleContactWatch`).
 
 Engine settings that differ from pybox2d's defaults are set here (spec §1.1): forces are never
 cleared (the head torque builds up) and continuous collision is off. pybox2d's compile-time
@@ -11,110 +12,21 @@ constants (Baumgarte 0.2, polygon skin 0.01, float32) cannot be changed from Pyt
 """
 from __future__ import annotations
 
-import ctypes
 import functools
 import math
 import operator
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from Box2D import _Box2D, b2
+from Box2D import b2
 
 from qwop_studio.sim import spec
-
-# pybox2d's attributes (``body.position``, ``vec.x``) each go through a Python property and a method
-# wrapper before they reach SWIG's C getter. These are the C getters themselves (public names of
-# pybox2d's extension module, pinned at 2.3.10): the same float32 values, about a fifth faster. The
-# game reads the torso through them every tick; whole state rows are gathered (BodyStateGather).
-body_position = _Box2D.b2Body___GetPosition
-body_angle = _Box2D.b2Body___GetAngle
-body_linear_velocity = _Box2D.b2Body___GetLinearVelocity
-body_angular_velocity = _Box2D.b2Body___GetAngularVelocity
-vec_x = _Box2D.b2Vec2_x_get
-body_apply_torque = _Box2D.b2Body_ApplyTorque
-body_is_awake = _Box2D.b2Body___IsAwake
-vec_y = _Box2D.b2Vec2_y_get
-
-#: Byte offsets of the float32 fields a state row reads, in a ``b2Body`` of Box2D 2.3 (b2Body.h:
-#: type, flags, island index, then ``m_xf.p`` (x, y), ``m_xf.q``, ``m_sweep`` (localCenter, c0, c,
-#: a0, a, alpha0), ``m_linearVelocity``, ``m_angularVelocity``). Checked against the getters at
-#: import (:func:`_body_layout_matches`); where they disagree, states are read through the getters.
-BODY_FIELD_OFFSETS: tuple[int, ...] = (12, 16, 56, 64, 68, 72)
-
-
-def _body_address(body: b2.body) -> int:
-    """The C++ ``b2Body*`` behind a pybox2d body (SWIG's pointer object converts to it)."""
-    return int(body.this)
-
-
-class BodyStateGather:
-    """Reads bodies' (x, y, angle, vx, vy, omega) straight out of Box2D's memory, in one numpy gather.
-
-    Why: through pybox2d, a state row is six C getter calls and two vector objects, and reading the
-    12 parts was ~12 µs of a ~115 µs env step; the same float32 values gathered by numpy from the
-    bodies' own memory take ~1 µs (a world's bodies lie within a few kB of its block allocator).
-    The addresses are taken once, when the world is complete: Box2D never moves a body, and the
-    gather's view lives and dies with the :class:`QWOPWorld` that owns the bodies.
-    """
-
-    #: Largest address span gathered through one view; a world whose bodies lie further apart (not
-    #: seen: they share one 16 kB allocator chunk) is read through the getters instead.
-    MAX_SPAN_BYTES = 1 << 20
-
-    def __init__(self, bodies: Sequence[b2.body]) -> None:
-        addresses = [_body_address(body) for body in bodies]
-        base = min(addresses)
-        span = max(addresses) - base + max(BODY_FIELD_OFFSETS) + 4  # to the end of the last field read
-        if span > self.MAX_SPAN_BYTES or any((a - base) % 4 for a in addresses):
-            raise ValueError(f"bodies span {span} bytes; not gathered")
-        self._memory = np.ctypeslib.as_array((ctypes.c_float * (span // 4)).from_address(base))
-        self._index = np.array([[(a - base + offset) // 4 for offset in BODY_FIELD_OFFSETS] for a in addresses],
-                               dtype=np.intp)
-
-    def read_into(self, out: np.ndarray, rows: int) -> None:
-        """Write the first ``rows`` bodies' states (float32 widened to float64) into ``out[:rows]``."""
-        out[:rows] = self._memory[self._index[:rows]]
-
-
-def read_states_by_getters(bodies: Sequence[b2.body], out: np.ndarray) -> None:
-    """The states of ``bodies`` through pybox2d's C getters, into ``out`` (the reference reading)."""
-    values: list[float] = []
-    position, angle, velocity, omega, x, y = (
-        body_position, body_angle, body_linear_velocity, body_angular_velocity, vec_x, vec_y)
-    for body in bodies:
-        p = position(body)
-        v = velocity(body)
-        values += (x(p), y(p), angle(body), x(v), y(v), omega(body))
-    out.flat[:len(values)] = values
-
-
-def _body_layout_matches() -> bool:
-    """True when :data:`BODY_FIELD_OFFSETS` read what the getters read, on bodies moving and turning.
-
-    Run once at import: a pybox2d built from another Box2D, or by a compiler laying ``b2Body`` out
-    otherwise, then falls back to the getters instead of reading wrong numbers.
-    """
-    world = b2.world(gravity=(0.0, 9.8))
-    bodies = [world.CreateDynamicBody(position=(1.25 + i, -2.5), angle=0.375 * (i + 1),
-                                      linearVelocity=(3.5, -4.75 + i), angularVelocity=5.125 - i)
-              for i in range(3)]
-    for body in bodies:  # off-centre boxes: the centre of mass (m_sweep.c) is not the position (m_xf.p)
-        body.CreatePolygonFixture(box=(0.5, 0.25, (0.2, -0.1), 0.3), density=1.0)
-    for _ in range(3):
-        world.Step(0.04, 5, 5)
-    expected = np.empty((len(bodies), 6))
-    read_states_by_getters(bodies, expected)
-    try:
-        gathered = np.full((len(bodies), 6), np.nan)
-        BodyStateGather(bodies).read_into(gathered, len(bodies))
-    except (ValueError, TypeError, AttributeError):  # spread out, or a SWIG without int(body.this)
-        return False
-    return bool(np.array_equal(gathered, expected))
-
-
-#: Whether :class:`QWOPWorld` reads states by :class:`BodyStateGather` (else by the getters).
-GATHER_STATES: bool = _body_layout_matches()
+from qwop_studio.sim.state_reading import (
+    GATHER_STATES,
+    BodyStateGather,
+    read_states_by_getters,
+)
 
 #: Dynamic bodies in the order their states are read: the 12 parts (observation order), then the hurdle.
 STATE_ORDER: tuple[str, ...] = spec.OBSERVATION_ORDER + ("hurdleBase", "hurdleTop")
@@ -137,6 +49,43 @@ class BeginContact:
 
 #: Parts whose begin-contact with the track a rule reads (spec §4.2): the fall parts and the left foot.
 RULE_PARTS: frozenset[str] = spec.FALL_PARTS | {spec.LANDING_PART}
+
+#: How near (Box2D units) a rule part's bounding circle must come to the track's top, or the left foot's to
+#: the jump trigger line, before the contact recorder listens during a step. Box2D counts two polygons as
+#: touching only within 2 x b2_polygonRadius (0.02 units), at the positions a step starts from (continuous
+#: collision is off: begin-contacts happen only in the step's Collide), so any margin above that is exact.
+LISTEN_MARGIN: float = 1.0
+
+
+class RuleContactWatch:
+    """Whether a rule part could begin touching the track in the coming step, from its centre: one gather.
+
+    Why: while the recorder is attached, pybox2d's SWIG director calls PreSolve and PostSolve in Python for
+    every touching contact on every tick (the feet's, all race long), a fifth of a tick. No rule reads
+    a tick in which every fall part is far above the track and the left foot far short of the jump
+    trigger, so the recorder listens only when one is near (:meth:`QWOPWorld.step`). The physics is the
+    same either way: Box2D updates every contact whether or not a listener is attached.
+    """
+
+    def __init__(self, gather: BodyStateGather) -> None:
+        fall = sorted(spec.FALL_PARTS)
+        foot = spec.LANDING_PART
+
+        def reach(name: str) -> float:  # a box's farthest point from its centre
+            part = spec.PART_BY_NAME[name]
+            return math.hypot(part.half_w, part.half_h)
+
+        self._gather = gather
+        self._index = np.array([gather.field_index(STATE_ORDER.index(name), 1) for name in fall]
+                               + [gather.field_index(STATE_ORDER.index(foot), 0)], dtype=np.intp)
+        # y points down: a part can touch once its centre is within its reach (and the margin) of the top
+        self._limits = np.array([spec.TRACK_TOP_Y - LISTEN_MARGIN - reach(name) for name in fall]
+                                + [spec.JUMP_TRIGGER_PX / spec.PX_PER_UNIT - LISTEN_MARGIN - reach(foot)],
+                                dtype=np.float32)
+
+    def contact_possible(self) -> bool:
+        """True when a fall part is near the track or the left foot near the jump trigger line."""
+        return bool((self._gather.read_fields(self._index) >= self._limits).any())
 
 
 class _TrackContactRecorder(b2.contactListener):
@@ -272,6 +221,7 @@ class QWOPWorld:
         self._recorder = _TrackContactRecorder() if record_contacts else None
         if self._recorder is not None:
             world.contactListener = self._recorder
+        self._listening = self._recorder is not None  # whether the recorder is the world's listener now
         self.world = world
         # Creation order is the original's (spec §2.1): track, block, hurdle, parts, joints.
         defs = _definitions()
@@ -304,15 +254,28 @@ class QWOPWorld:
                 self._gather = BodyStateGather(self.bodies_in_state_order)
             except ValueError:
                 pass  # read through the getters
+        # without the gather the recorder always listens (the reference behaviour)
+        self._watch = RuleContactWatch(self._gather) if self._gather is not None else None
 
     # ------------------------------------------------------------------------------ stepping
-    def step(self) -> list[BeginContact]:
-        """One physics tick (``DT_GAME_S`` of game time); returns the track begin-contacts it made."""
+    def step(self, listen_always: bool = False) -> list[BeginContact]:
+        """One physics tick (``DT_GAME_S`` of game time); returns the track begin-contacts the rules read.
+
+        The recorder listens during the tick when ``listen_always`` (the game's landing phase, when every
+        left-foot contact counts) or when :class:`RuleContactWatch` finds a rule part near enough to
+        begin touching; otherwise no rule could read the tick's contacts, and none are recorded.
+        """
         recorder = self._recorder
-        if recorder is not None:
-            recorder.events = []
+        if recorder is None:
+            self.world.Step(spec.DT_GAME_S, spec.VELOCITY_ITERATIONS, spec.POSITION_ITERATIONS)
+            return []
+        listen = listen_always or self._watch is None or self._watch.contact_possible()
+        if listen != self._listening:
+            self.world.contactListener = recorder if listen else None
+            self._listening = listen
+        recorder.events = []
         self.world.Step(spec.DT_GAME_S, spec.VELOCITY_ITERATIONS, spec.POSITION_ITERATIONS)
-        return recorder.events if recorder is not None else []
+        return recorder.events
 
     def move_track(self, first_segment_x: float) -> None:
         """Place the three track segments side by side, the first centred at ``first_segment_x``."""

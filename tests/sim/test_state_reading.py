@@ -4,8 +4,9 @@ import random
 import numpy as np
 import pytest
 
-from qwop_studio.sim import QWOPGame, world
-from qwop_studio.sim.world import STATE_ORDER, QWOPWorld, read_states_by_getters
+from qwop_studio.sim import QWOPGame, state_reading, world
+from qwop_studio.sim.state_reading import read_states_by_getters
+from qwop_studio.sim.world import STATE_ORDER, QWOPWorld
 
 COMBOS = list(range(16))
 
@@ -18,7 +19,7 @@ def by_getters(w: QWOPWorld) -> np.ndarray:
 
 def test_the_fast_reading_is_in_use_on_the_pinned_pybox2d():
     """Box2D 2.3.10's b2Body layout passed the import-time check, so worlds gather their states."""
-    assert world.GATHER_STATES
+    assert state_reading.GATHER_STATES
     assert QWOPWorld()._gather is not None
 
 
@@ -61,11 +62,11 @@ def test_a_world_without_the_gather_reads_the_same_through_the_getters(monkeypat
 
 def test_the_layout_check_rejects_wrong_offsets(monkeypatch: pytest.MonkeyPatch):
     """A pybox2d laid out otherwise must fall back to the getters, not read wrong numbers."""
-    assert world._body_layout_matches()
+    assert state_reading._body_layout_matches()
     for wrong in [(12, 16, 52, 64, 68, 72),   # the angle at the step's start (m_sweep.a0)
                   (44, 48, 56, 64, 68, 72)]:  # the centre of mass (m_sweep.c) for the position
-        monkeypatch.setattr(world, "BODY_FIELD_OFFSETS", wrong)
-        assert not world._body_layout_matches(), wrong
+        monkeypatch.setattr(state_reading, "BODY_FIELD_OFFSETS", wrong)
+        assert not state_reading._body_layout_matches(), wrong
 
 
 def test_bodies_too_far_apart_for_one_view_are_read_through_the_getters(monkeypatch: pytest.MonkeyPatch):
