@@ -1,18 +1,24 @@
 """One ``QWOPEnv``'s env steps/s in this working tree against a git revision, in interleaved rounds.
 
     python -m benchmarks.versions --base REV [--runs 5] [--steps 20000] [--observation extended]
+                                  [--workload random|runner]
 
 Why: a change meant to make the env faster (or one that must not make it slower) is judged against the
 code before it on the same machine in the same minutes; this VM's speed drifts by up to ~40 % over
 minutes, so figures from two separate runs of ``benchmarks.env`` cannot tell a 10 % change. ``--base``
 is checked out into a temporary ``git worktree`` (removed afterwards); each round runs one fresh Python
-process per tree, in alternating order, stepping random actions (the default training config's
-settings: 4 frames a step, the 9-action set, the extended observation; resets included). Prints each
-tree's median and rounds, and new / base with its per-round range. Run it on an otherwise idle machine.
+process per tree, in alternating order. ``--workload random`` (the default) steps random actions at the
+default training config's settings (4 frames a step, the 9-action set; resets included): a fresh
+policy's workload, falls every few dozen steps. ``--workload runner`` replays the shipped runner's keys
+from one of its races (2 frames a step, all 16 actions), race after race: a trained policy's workload, a
+running gait with few resets. The replay is the same race in both trees (the game is deterministic and
+neither tree may change its trajectory). Prints each tree's median and rounds, and new / base with its
+per-round range. Run it on an otherwise idle machine.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -29,12 +35,16 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: Run in each tree's own interpreter process: only the API every revision since the extended
 #: observation has (``QWOPEnv(frames_per_step, reduced_action_set, observation)``, ``step``, ``reset``).
 CHILD = """
-import sys, time
+import json, sys, time
 import numpy as np
 from qwop_studio.env.qwop_env import QWOPEnv
-steps, observation = int(sys.argv[1]), sys.argv[2]
-env = QWOPEnv(frames_per_step=4, reduced_action_set=True, observation=observation)
-actions = np.random.default_rng(0).integers(0, env.action_space.n, size=steps).tolist()
+steps, observation, workload = int(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+if workload is None:
+    env = QWOPEnv(frames_per_step=4, reduced_action_set=True, observation=observation)
+    actions = np.random.default_rng(0).integers(0, env.action_space.n, size=steps).tolist()
+else:
+    env = QWOPEnv(frames_per_step=2, reduced_action_set=False, observation=observation)
+    actions = (workload * (steps // len(workload) + 1))[:steps]
 env.reset(seed=0)
 start = time.perf_counter()
 for action in actions:
@@ -45,10 +55,31 @@ print(steps / (time.perf_counter() - start))
 """
 
 
-def steps_per_s(tree: str, steps: int, observation: str) -> float:
-    """One fresh process importing ``qwop_studio`` from ``tree``: its env steps/s."""
+def runner_race_actions() -> list[int]:
+    """The shipped runner's actions over one deterministic race from the start line (no no-ops), in order."""
+    from stable_baselines3 import PPO
+
+    from qwop_studio.env.qwop_env import QWOPEnv
+    from qwop_studio.resources import shipped_model
+
+    model = PPO.load(shipped_model("qwop_runner"), device="cpu")
+    env = QWOPEnv(frames_per_step=2, reduced_action_set=False, observation="extended")
+    obs, _ = env.reset(seed=0)
+    actions: list[int] = []
+    while True:
+        action, _ = model.predict(obs, deterministic=True)
+        actions.append(int(action))
+        obs, _, terminated, truncated, _ = env.step(actions[-1])
+        if terminated or truncated:
+            return actions
+
+
+def steps_per_s(tree: str, steps: int, observation: str, workload: list[int] | None = None) -> float:
+    """One fresh process importing ``qwop_studio`` from ``tree``: its env steps/s (``workload``: actions to
+    replay in a loop; None for random actions)."""
     env = {**os.environ, "PYTHONPATH": tree, "OMP_NUM_THREADS": "1"}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(steps), observation], cwd=tree, env=env,
+    out = subprocess.run([sys.executable, "-c", CHILD, str(steps), observation, json.dumps(workload)], cwd=tree,
+                         env=env,
                          capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -59,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--steps", type=int, default=20000, help="env steps per run (default 20000)")
     parser.add_argument("--observation", default="extended", choices=("extended", "qwop-gym"))
+    parser.add_argument("--workload", default="random", choices=("random", "runner"),
+                        help="random actions at 4 frames (default) or the shipped runner's race replayed at 2")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.steps < 1:
         parser.error("--runs and --steps must be >= 1")
@@ -69,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     base_commit = rev.stdout.strip()
     print(f"machine: {machine()}")
-    print(f"one QWOPEnv (4 frames a step, 9 actions, {args.observation} observation), {args.steps:,} random-action "
-          f"steps per run, {args.runs} interleaved rounds: this tree against {args.base} ({base_commit[:10]})",
-          flush=True)
+    workload = runner_race_actions() if args.workload == "runner" else None
+    what = (f"the shipped runner's race of {len(workload)} steps replayed (2 frames a step, 16 actions)" if workload
+            else "random actions (4 frames a step, 9 actions)")
+    print(f"one QWOPEnv, {what}, {args.observation} observation, {args.steps:,} steps per run, {args.runs} "
+          f"interleaved rounds: this tree against {args.base} ({base_commit[:10]})", flush=True)
     with tempfile.TemporaryDirectory(prefix="qwop_base_") as parent:
         base_tree = os.path.join(parent, "tree")
         subprocess.run(["git", "worktree", "add", "--detach", "--quiet", base_tree, base_commit], cwd=REPO, check=True)
@@ -81,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
             for round_index in range(args.runs):
                 order = [(REPO, new), (base_tree, base)]
                 for tree, values in order if round_index % 2 == 0 else reversed(order):
-                    values.append(steps_per_s(tree, args.steps, args.observation))
+                    values.append(steps_per_s(tree, args.steps, args.observation, workload))
             print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", base_tree], cwd=REPO, check=False)
