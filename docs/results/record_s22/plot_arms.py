@@ -1,7 +1,7 @@
 """Issue 18: continuation arms' curves (in-training evaluations over 50 starts every 2 M env steps, and the
 training episodes' median 100 m time per 10 minutes). Reads the copies in ``--dir`` (default: beside this
 file; ``{arm}_evaluations.csv``, ``{arm}_windows.csv``); ``--from-runs DIR`` first writes those from the run
-folders (``DIR/{arm}/``). ``--reference PREFIX`` adds another session's arm, dashed (its CSVs are
+folders (``DIR/{arm}/``). ``--reference PREFIX ...`` adds other sessions' arms, dashed (its CSVs are
 ``PREFIX_evaluations.csv`` and ``PREFIX_windows.csv``). Run from the repository root; the 22nd session's:
     python docs/results/record_s22/plot_arms.py [--from-runs saves/experiments/s22]
 the 23rd session's (its control is the 22nd's):
@@ -52,7 +52,8 @@ def main() -> None:
     parser.add_argument("--from-runs", type=Path, default=None)
     parser.add_argument("--dir", type=Path, default=HERE)
     parser.add_argument("--arms", nargs="+", default=list(ARMS))
-    parser.add_argument("--reference", default=None, metavar="PREFIX")
+    parser.add_argument("--reference", nargs="*", default=[], metavar="PREFIX")
+    parser.add_argument("--minutes-label", default="wall-clock minutes (three arms side by side on 2 cores)")
     parser.add_argument("--title", default="Continuing the shipped runner (50.4 s): control, entropy 0.001, "
                                            "no posture term")
     parser.add_argument("--out", type=Path, default=HERE.parent / "s22_continuation_arms.png")
@@ -63,8 +64,8 @@ def main() -> None:
             write_windows(args.from_runs / arm / "progress.csv", args.dir / f"{arm}_windows.csv")
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110)
     curves = [(str(args.dir / arm), arm, "o-") for arm in args.arms]
-    if args.reference:
-        curves.append((args.reference, f"{Path(args.reference).name} ({Path(args.reference).parent.name})", "s--"))
+    for reference in args.reference:
+        curves.append((reference, f"{Path(reference).name} ({Path(reference).parent.name})", "s--"))
     for prefix, label, style in curves:
         evaluations = list(csv.DictReader(Path(f"{prefix}_evaluations.csv").open()))
         steps = [(int(r["step"]) - START_STEPS) / 1e6 for r in evaluations]
@@ -75,7 +76,7 @@ def main() -> None:
     left.set_xlabel("env steps since the shipped runner (M)")
     left.set_ylabel("median 100 m time, 50 evaluation starts (s)")
     left.set_title("In-training evaluations (deterministic)")
-    right.set_xlabel("wall-clock minutes (three arms side by side on 2 cores)")
+    right.set_xlabel(args.minutes_label)
     right.set_ylabel("median 100 m time of finished training episodes (s)")
     right.set_title("Training episodes, per 10 minutes")
     for ax in (left, right):
