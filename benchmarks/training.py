@@ -66,8 +66,8 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
     """name -> a function returning env steps/s (each call a fresh measurement).
 
     ``episode_steps`` (if given) collects each training run's mean episode length: the workload measured.
-    Every arm names its ``async_weights`` (ignored outside async), so the measures do not depend on the
-    config's own choice; async with latest weights, the default's mode, is always measured.
+    Each async arm names its ``async_weights`` (sync and lock-step ignore it), so the measures do not depend
+    on the config's own choice; async with latest weights, the default's mode, is always measured.
     """
     from qwop_studio.train.benchmark import env_throughput, training_throughput
     from qwop_studio.train.config import load_config
@@ -81,7 +81,7 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
             episode_steps.append(result.mean_episode_steps)
         return result.env_steps_per_s
 
-    lockstep = config_with(collection="lockstep", async_weights="rollout")
+    lockstep = config_with(collection="lockstep")
     out = {ONE_ENV: lambda: env_throughput(min(seconds, 5.0), lockstep.env.frames_per_step,
                                            lockstep.env.reduced_action_set).env_steps_per_s,
            LOCKSTEP: lambda: learning(lockstep)}
@@ -91,12 +91,11 @@ def measures(config_name: str, seconds: float, workers: list[int], sync_workers:
         if rollout_weights:
             config = config_with(collection="async", collection_workers=n, async_weights="rollout")
             out[async_label(n)] = lambda config=config: learning(config)
-    sync = config_with(collection="sync", collection_workers=sync_workers, async_weights="rollout")
+    sync = config_with(collection="sync", collection_workers=sync_workers)
     out[collection_label("sync", sync_workers)] = lambda: learning(sync)
     cores = os.cpu_count() or 1
     if cores > 1 and "learner_threads" not in (overrides or {}):  # the sleeping workers' cores, in the same rounds
-        borrowing = config_with(collection="sync", collection_workers=sync_workers, learner_threads=cores,
-                                async_weights="rollout")
+        borrowing = config_with(collection="sync", collection_workers=sync_workers, learner_threads=cores)
         out[borrowed_threads_label(sync_workers, cores)] = lambda: learning(borrowing)
     return out
 

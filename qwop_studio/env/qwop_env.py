@@ -46,7 +46,7 @@ def episode_over(game: QWOPGame) -> bool:
     return game.game_ended or game.fallen or game.landed or not TORSO_X_MIN <= game.torso_x <= TORSO_X_MAX
 
 
-#: Action types :meth:`QWOPEnv.step` indexes its key table with directly (after a range check): what
+#: Action types :meth:`QWOPEnv.action_mask` indexes its key table with directly (after a range check): what
 #: SB3's vector envs and Python callers pass. Anything else goes through ``actions.check_action``.
 _PLAIN_INDEX_TYPES: frozenset[type] = frozenset({int, np.int64, np.int32})
 
@@ -213,8 +213,7 @@ class QWOPEnv(gym.Env):
         """Hold the action's keys for ``frames_per_step`` frames (fewer if the game ends) and score it."""
         if self._needs_reset:
             raise RuntimeError("QWOPEnv.step: the episode ended on a non-finite physics state; call reset()")
-        mask = self._masks[action] if type(action) in _PLAIN_INDEX_TYPES and 0 <= action < self._n_actions \
-            else self.action_mask(action)  # the check's one-line errors for anything else
+        mask = self.action_mask(action)
         game = self.game
         nonfinite = False
         try:
@@ -287,6 +286,8 @@ class QWOPEnv(gym.Env):
 
         Raises ``ValueError`` naming ``action`` if it is not an index of the set (``actions.check_action``).
         """
+        if type(action) in _PLAIN_INDEX_TYPES and 0 <= action < self._n_actions:  # the hot path: a plain index
+            return self._masks[action]
         return self._masks[check_action(action, self.reduced_action_set)]
 
     def tick(self, mask: int) -> bool:
