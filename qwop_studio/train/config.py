@@ -12,10 +12,8 @@ after ``pip install``); anything that exists on disk is read as a file.
 """
 from __future__ import annotations
 
-import difflib
 import importlib.resources
 import inspect
-import math
 import re
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -27,6 +25,11 @@ from qwop_studio.env.limits import MAX_EPISODE_STEPS, MAX_FRAMES_PER_STEP, MAX_S
 from qwop_studio.env.reward import RewardWeights
 from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import algorithms
+from qwop_studio.train.hyperparam_checks import hyperparam_problem, suggest
+
+#: PPO hyperparameters that send its update to SB3's own ``train`` (``lean_update.lean_supported``), where
+#: ``grad_clip: per_net`` does not exist.
+PER_NET_CLIP_BLOCKERS: tuple[str, ...] = ("target_kl", "clip_range_vf", "use_sde")
 
 #: The config ``qwop-studio train`` and the studio use when none is named.
 DEFAULT_CONFIG: str = "train_ppo_upright"
@@ -89,7 +92,7 @@ class EnvConfig(BaseModel):
     def _known_weights(cls, value: dict[str, float]) -> dict[str, float]:
         for name, number in value.items():
             if name not in RewardWeights.field_names():
-                raise ValueError(f"unknown reward weight {name!r}{_suggest(name, RewardWeights.field_names())}")
+                raise ValueError(f"unknown reward weight {name!r}{suggest(name, RewardWeights.field_names())}")
             RewardWeights.checked(name, number)
         return value
 
@@ -157,6 +160,9 @@ class TrainConfig(BaseModel):
     collection_workers: int | None = Field(None, ge=1, le=64)
     # torch threads for the learner's update (sync: the workers sleep meanwhile); > 1 measured mixed (guide §1)
     learner_threads: int = Field(1, ge=1, le=64)
+    # PPO: max_grad_norm clips the whole gradient ("global", SB3's) or the policy's and the value's nets each
+    # on their own ("per_net": a large value loss no longer shrinks the policy's step; lean_update.py)
+    grad_clip: Literal["global", "per_net"] = "global"
     max_episode_steps: int = Field(MAX_EPISODE_STEPS, ge=1)
     env: EnvConfig = Field(default_factory=EnvConfig)
     wrappers: list[WrapperConfig] = Field(default_factory=list)
@@ -330,11 +336,6 @@ def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     node[last] = value
 
 
-def _suggest(name: str, known) -> str:
-    close = difflib.get_close_matches(str(name), list(known), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
-
-
 def _first_error(e: ValidationError, data: dict[str, Any]) -> str:
     err = e.errors(include_url=False)[0]
     loc = [str(p) for p in err["loc"]]
@@ -347,7 +348,7 @@ def _first_error(e: ValidationError, data: dict[str, Any]) -> str:
             inner = next((a for a in get_args(inner) if inspect.isclass(a) and issubclass(a, BaseModel)), inner)
             if inspect.isclass(inner) and issubclass(inner, BaseModel):
                 model = inner
-        return f"{path}: unknown key{_suggest(loc[-1], list(model.model_fields))}"
+        return f"{path}: unknown key{suggest(loc[-1], list(model.model_fields))}"
     if err["type"] == "missing":
         return f"{path}: required key is missing"
     msg = err["msg"].removeprefix("Value error, ")
@@ -363,78 +364,25 @@ def _check_hyperparams(config: TrainConfig, label: str) -> None:
         if key in algorithms.RESERVED_ARGS:
             raise ConfigError(f"{where}: set by the trainer, not the config (use the top-level keys)")
         if key not in accepted:
-            raise ConfigError(f"{where}: not a {config.algorithm} hyperparameter{_suggest(key, sorted(accepted))}")
-        problem = _hyperparam_problem(key, value, config.algorithm)
+            raise ConfigError(f"{where}: not a {config.algorithm} hyperparameter{suggest(key, sorted(accepted))}")
+        problem = hyperparam_problem(key, value, config.algorithm)
         if problem:
             raise ConfigError(f"{where}: {problem} (got {value!r})")
 
 
-def _hyperparam_problem(key: str, value: Any, algorithm: str) -> str | None:
-    if key in algorithms.SCHEDULE_ARGS and isinstance(value, (str, list)):
-        try:
-            algorithms.parse_schedule(value)
-        except ValueError as e:
-            return str(e)
-        return None
-    if key == "train_freq":
-        ok = (isinstance(value, int) and not isinstance(value, bool) and value >= 1) or (
-            isinstance(value, list) and len(value) == 2 and isinstance(value[0], int) and value[0] >= 1
-            and value[1] in ("step", "episode"))
-        return None if ok else "must be an integer >= 1 or [n, 'step'|'episode']"
-    if key == "policy_kwargs":
-        return _policy_kwargs_problem(value, algorithm)
-    rule = algorithms.HYPERPARAM_RULES.get(key)
-    if rule is None:
-        return None
-    kind, low, high, low_inclusive = rule
-    if value is None and key in ("target_kl", "max_grad_norm", "clip_range_vf"):
-        return None
-    if kind == "bool":
-        return None if isinstance(value, bool) else "must be true or false"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return f"must be {'an integer' if kind == 'int' else 'a number'}"
-    if kind == "int" and not isinstance(value, int):
-        return "must be an integer"
-    if not math.isfinite(value):
-        return "must be finite"
-    if low is not None and (value < low or (value == low and not low_inclusive)):
-        return f"must be {'>=' if low_inclusive else '>'} {low:g}"
-    if high is not None and value > high:
-        return f"must be <= {high:g}"
-    return None
-
-
-def _policy_kwargs_problem(value: Any, algorithm: str) -> str | None:
-    if not isinstance(value, dict):
-        return "must be a mapping (e.g. {net_arch: [64, 64]})"
-    for key, item in value.items():
-        if key not in algorithms.POLICY_KWARGS:
-            return f"unknown policy_kwargs key {key!r}{_suggest(key, sorted(algorithms.POLICY_KWARGS))}"
-        if key == "n_quantiles":
-            if algorithm != "QRDQN":
-                return "n_quantiles is a QRDQN setting only"
-            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-                return "n_quantiles must be an integer >= 1"
-        if key == "activation_fn":
-            try:
-                algorithms.parse_activation(str(item))
-            except ValueError as e:
-                return str(e)
-        if key == "net_arch":
-            layers = list(item.values()) if isinstance(item, dict) else [item]
-            for layer in layers:
-                if not (isinstance(layer, list) and all(isinstance(n, int) and not isinstance(n, bool) and n > 0
-                                                       for n in layer)):
-                    return "net_arch must be a list of positive integers (or {pi: [...], vf: [...]})"
-    return None
-
-
 def _check_collection(config: TrainConfig, label: str) -> None:
-    """Worker collection is PPO's (async: its ratio corrects for the one-update policy lag, A2C's loss has
-    none; both modes run through ``AsyncPPO``)."""
+    """``grad_clip: per_net`` runs in PPO's lean update only. Worker collection is PPO's (async: its
+    ratio corrects for the one-update policy lag, A2C's loss has none; both modes run through ``AsyncPPO``)."""
     if config.collects_in_workers and config.algorithm != "PPO":
         raise ConfigError(f"{label}: collection: {config.collection!r} is for PPO only (algorithm is "
                           f"{config.algorithm}); use 'lockstep'")
+    if config.grad_clip == "per_net":
+        if config.algorithm != "PPO":
+            raise ConfigError(f"{label}: grad_clip: 'per_net' is for PPO only (algorithm is {config.algorithm})")
+        blocking = [key for key in PER_NET_CLIP_BLOCKERS if config.hyperparams.get(key) not in (None, False)]
+        if blocking or config.hyperparams.get("max_grad_norm", 0.5) is None:
+            why = f"hyperparams.{blocking[0]} is set" if blocking else "hyperparams.max_grad_norm is null"
+            raise ConfigError(f"{label}: grad_clip: 'per_net' needs PPO's lean update, and {why}")
     if config.collection_workers is not None and config.collection_workers > config.n_envs:
         raise ConfigError(f"{label}: collection_workers: must be <= n_envs ({config.n_envs}) (got "
                           f"{config.collection_workers})")

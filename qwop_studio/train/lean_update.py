@@ -14,6 +14,13 @@ logging, callbacks and saved format) and replaces only that:
   ``-(logits * probs).sum`` for the entropy, the same torch operations in the same order as SB3's
   ``Categorical``, so gradients are bit for bit SB3's (tested: parameters after an update are equal).
 
+``grad_clip_per_net`` (the config's ``grad_clip: per_net``) clips the policy's and the value's nets each
+to ``max_grad_norm`` instead of the whole gradient together. Why: SB3's nets share no layer, but its one
+clip scales both by the joint norm; once returns grow, the value loss's gradient (norm ~400 on the record
+runner) sets that norm and shrinks the policy's step by ~1,000x, most of it under Adam's eps: the policy
+barely learns (issue 18, ``docs/results/record_s25/gradient_norms.py``). The pre-clip norms are logged
+(``train/grad_norm`` or ``train/grad_norm_policy`` and ``train/grad_norm_value``).
+
 Any configuration the lean path does not cover (policies :meth:`LeanActor.supported` rejects, SDE,
 ``clip_range_vf``, ``target_kl``) runs SB3's ``train`` unchanged.
 """
@@ -42,8 +49,14 @@ def lean_supported(model: Any) -> bool:
 class LeanPPO(PPO):
     """SB3's PPO whose ``train`` is SB3's update with less Python (see the module docstring)."""
 
+    #: Clip the policy's and the value's parameters each on their own (set per run, never saved).
+    grad_clip_per_net: bool = False
+
     def train(self) -> None:
         if not lean_supported(self):
+            if self.grad_clip_per_net:
+                raise ValueError("grad_clip per_net: this PPO's update is SB3's own (SDE, clip_range_vf, "
+                                 "target_kl or a non-MLP policy), which clips the whole gradient only")
             super().train()
             return
         self.policy.set_training_mode(True)
@@ -51,7 +64,8 @@ class LeanPPO(PPO):
         clip_range = float(self.clip_range(self._current_progress_remaining))  # type: ignore[operator]
         data = _rollout_tensors(self.rollout_buffer)
         actor = LeanActor(self.policy)
-        parameters = list(self.policy.parameters())
+        clip_groups = gradient_clip_groups(self.policy, actor, self.grad_clip_per_net)
+        grad_norms: list[list[th.Tensor]] = [[] for _ in clip_groups]
         optimizer = self.policy.optimizer
         _use_foreach_adam(optimizer)
         behaviour_weights = self._decouple(data, actor)
@@ -88,7 +102,8 @@ class LeanPPO(PPO):
                     approx_kl_divs.append(th.mean((th.exp(log_ratio) - 1) - log_ratio).cpu().numpy())
                 optimizer.zero_grad()
                 loss.backward()
-                th.nn.utils.clip_grad_norm_(parameters, self.max_grad_norm)
+                for group, norms in zip(clip_groups, grad_norms, strict=True):
+                    norms.append(th.nn.utils.clip_grad_norm_(group, self.max_grad_norm))
                 optimizer.step()
             self._n_updates += 1
         explained_var = explained_variance(self.rollout_buffer.values.flatten(), self.rollout_buffer.returns.flatten())
@@ -101,12 +116,34 @@ class LeanPPO(PPO):
         self.logger.record("train/explained_variance", explained_var)
         self.logger.record("train/n_updates", self._n_updates, exclude="tensorboard")
         self.logger.record("train/clip_range", clip_range)
+        names = ("grad_norm_policy", "grad_norm_value") if self.grad_clip_per_net else ("grad_norm",)
+        for name, norms in zip(names, grad_norms, strict=True):
+            self.logger.record(f"train/{name}", float(th.stack(norms).mean()))
+
+    def _excluded_save_params(self) -> list[str]:
+        # a run's setting, applied from its config on every start: a saved model stays SB3's format
+        return [*super()._excluded_save_params(), "grad_clip_per_net"]
 
     def _decouple(self, data: dict[str, th.Tensor], actor: LeanActor) -> th.Tensor | None:
         """Plain PPO: None. A subclass whose rollouts come from an older policy may replace
         ``data["log_probs"]`` with the proximal policy's (the ratio and its clip are then taken around it)
         and return per-sample weights for the surrogate (``async_ppo.AsyncPPO``: decoupled PPO)."""
         return None
+
+
+def gradient_clip_groups(policy: Any, actor: LeanActor, per_net: bool) -> list[list[th.nn.Parameter]]:
+    """The parameter groups ``max_grad_norm`` clips one by one: all of them (SB3), or per net the policy's
+    (its MLP and action head) and the value's (its MLP and value head). Raises if a parameter belongs to
+    neither (a shared layer would be clipped twice or not at all)."""
+    parameters = list(policy.parameters())
+    if not per_net:
+        return [parameters]
+    groups = [[p for module in (*actor.policy_layers, actor.action_net) for p in module.parameters()],
+              [p for module in (*actor.value_layers, actor.value_net) for p in module.parameters()]]
+    grouped = {id(p) for group in groups for p in group}
+    if len(grouped) != len(parameters) or any(id(p) not in grouped for p in parameters):
+        raise ValueError("grad_clip per_net: the policy has parameters outside its policy and value nets")
+    return groups
 
 
 def _rollout_tensors(buffer: Any) -> dict[str, th.Tensor]:
@@ -163,4 +200,5 @@ def install_lean_update(model: Any) -> bool:
     return True
 
 
-__all__ = ["LeanPPO", "install_lean_update", "lean_supported", "evaluate_actions", "BUFFER_FIELDS"]
+__all__ = ["LeanPPO", "install_lean_update", "lean_supported", "evaluate_actions", "gradient_clip_groups",
+           "BUFFER_FIELDS"]

@@ -2,7 +2,8 @@
 
 The trainer and the throughput benchmark build their models the same way, so that what the benchmark
 measures is what a training runs: the workers' collection (``collection: sync | async``, decoupled PPO
-for async's lag, ``learner_threads`` for the update), then the lean forward pass and the lean update.
+for async's lag, ``learner_threads`` for the update), then the lean forward pass and the lean update
+(with ``grad_clip: per_net``, its clip per net).
 """
 from __future__ import annotations
 
@@ -27,4 +28,6 @@ def prepare_learner(model: Any, config: TrainConfig) -> Any:
                          latest_weights=config.switches_to_latest_weights)
     install_lean_forward(model.policy)
     install_lean_update(model)
+    if config.grad_clip == "per_net":  # the config check admits it for PPO only: a LeanPPO by now
+        model.grad_clip_per_net = True
     return model
