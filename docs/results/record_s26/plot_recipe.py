@@ -1,0 +1,53 @@
+"""Issue 18, 26th session: the from-scratch recipe with ``grad_clip: per_net`` against the 19th and 20th
+sessions' runs of the same recipe with SB3's global clip, by env steps (in-training evaluations: 50 starts
+every 2 M env steps, evaluation seed 10000). Run from the repository root:
+
+    python docs/results/record_s26/plot_recipe.py docs/results/s26_recipe_per_net.png
+"""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ARMS = {
+    "grad_clip per_net, seed 0 (26th, 95 min)": ("docs/results/record_s26/recipe_per_net_s0_evaluations.csv", "-"),
+    "global clip, seed 0 (19th, 95 min)": ("docs/results/record_s19/recipe_seed0_evaluations.csv", "--"),
+    "global clip, seed 1 (20th, 130 min)": ("docs/results/record_s20/recipe_seed1_evaluations.csv", ":"),
+}
+
+
+def read(path: str) -> list[dict[str, float]]:
+    with open(path, newline="") as f:
+        return [{"steps_m": int(r["step"]) / 1e6, "success": 100 * float(r["success_rate"]),
+                 "median": float(r["median_time_s"])} for r in csv.DictReader(f)]
+
+
+def main(out: str) -> None:
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    for label, (path, style) in ARMS.items():
+        rows = read(path)
+        steps = [r["steps_m"] for r in rows]
+        top.plot(steps, [r["median"] for r in rows], style, label=label)
+        bottom.plot(steps, [r["success"] for r in rows], style, label=label)
+    top.axhline(50, color="grey", lw=0.8)
+    top.text(1, 50.2, "the issue's 50 s for a recipe", fontsize=8, color="grey")
+    top.set_ylim(48, 72)
+    top.set_ylabel("median 100 m time (s)")
+    bottom.set_ylabel("success (%)")
+    bottom.set_xlabel("env steps (M)")
+    bottom.set_ylim(50, 102)
+    top.legend(fontsize=8)
+    top.set_title("train_ppo_record from scratch, 2-core VM, alone: in-training evaluations (50 starts)")
+    fig.tight_layout()
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
