@@ -15,8 +15,8 @@ import pytest
 import torch
 
 from qwop_studio.train.config import ConfigError, validate_config
-from qwop_studio.train.learner_setup import prepare_learner
 from qwop_studio.train.lean_update import LeanPPO
+from qwop_studio.train.learner_setup import prepare_learner
 from tests.train.test_lean_update import _collected_model, _update
 
 POLICY_PREFIXES = ("mlp_extractor.policy_net.", "action_net.")
