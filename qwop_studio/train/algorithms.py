@@ -45,6 +45,17 @@ RESERVED_ARGS = frozenset(
     {"self", "policy", "env", "tensorboard_log", "verbose", "seed", "device", "_init_setup_model"}
 )
 
+#: PPO hyperparameters only SB3's own update implements: with any of them set (not None / false) PPO
+#: trains with SB3's ``train`` instead of the lean update (``lean_update.lean_supported``), and so without
+#: the lean update's options (``grad_clip: per_net``, checked in ``config.py``).
+SB3_UPDATE_ONLY_ARGS: tuple[str, ...] = ("target_kl", "clip_range_vf", "use_sde")
+
+
+def is_unset(value: Any) -> bool:
+    """None or false: how SB3 leaves the :data:`SB3_UPDATE_ONLY_ARGS` off (identity, so 0 counts as set)."""
+    return value is None or value is False
+
+
 #: hyperparameters that accept a schedule ("lin_<start>" or [[step, value], ...]) as well as a number.
 SCHEDULE_ARGS = frozenset({"learning_rate", "clip_range", "clip_range_vf"})
 

@@ -27,10 +27,6 @@ from qwop_studio.fileio import atomic_write_text
 from qwop_studio.train import algorithms
 from qwop_studio.train.hyperparam_checks import hyperparam_problem, suggest
 
-#: PPO hyperparameters that send its update to SB3's own ``train`` (``lean_update.lean_supported``), where
-#: ``grad_clip: per_net`` does not exist.
-PER_NET_CLIP_BLOCKERS: tuple[str, ...] = ("target_kl", "clip_range_vf", "use_sde")
-
 #: The config ``qwop-studio train`` and the studio use when none is named.
 DEFAULT_CONFIG: str = "train_ppo_upright"
 
@@ -317,6 +313,7 @@ def validate_config(data: dict[str, Any], label: str = "config") -> TrainConfig:
     _check_hyperparams(config, label)
     _check_wrappers(config, label)
     _check_collection(config, label)
+    _check_grad_clip(config, label)
     return config
 
 
@@ -371,21 +368,30 @@ def _check_hyperparams(config: TrainConfig, label: str) -> None:
 
 
 def _check_collection(config: TrainConfig, label: str) -> None:
-    """``grad_clip: per_net`` runs in PPO's lean update only. Worker collection is PPO's (async: its
-    ratio corrects for the one-update policy lag, A2C's loss has none; both modes run through ``AsyncPPO``)."""
+    """Worker collection is PPO's (async: its ratio corrects for the one-update policy lag, A2C's loss has
+    none; both modes run through ``AsyncPPO``)."""
     if config.collects_in_workers and config.algorithm != "PPO":
         raise ConfigError(f"{label}: collection: {config.collection!r} is for PPO only (algorithm is "
                           f"{config.algorithm}); use 'lockstep'")
-    if config.grad_clip == "per_net":
-        if config.algorithm != "PPO":
-            raise ConfigError(f"{label}: grad_clip: 'per_net' is for PPO only (algorithm is {config.algorithm})")
-        blocking = [key for key in PER_NET_CLIP_BLOCKERS if config.hyperparams.get(key) not in (None, False)]
-        if blocking or config.hyperparams.get("max_grad_norm", 0.5) is None:
-            why = f"hyperparams.{blocking[0]} is set" if blocking else "hyperparams.max_grad_norm is null"
-            raise ConfigError(f"{label}: grad_clip: 'per_net' needs PPO's lean update, and {why}")
     if config.collection_workers is not None and config.collection_workers > config.n_envs:
         raise ConfigError(f"{label}: collection_workers: must be <= n_envs ({config.n_envs}) (got "
                           f"{config.collection_workers})")
+
+
+def _check_grad_clip(config: TrainConfig, label: str) -> None:
+    """``grad_clip: per_net`` exists in PPO's lean update only, and needs a ``max_grad_norm`` to clip to."""
+    if config.grad_clip != "per_net":
+        return
+    if config.algorithm != "PPO":
+        raise ConfigError(f"{label}: grad_clip: 'per_net' is for PPO only (algorithm is {config.algorithm})")
+    hyperparams = config.hyperparams
+    blocking = [key for key in algorithms.SB3_UPDATE_ONLY_ARGS if not algorithms.is_unset(hyperparams.get(key))]
+    if blocking:
+        raise ConfigError(f"{label}: grad_clip: 'per_net' needs PPO's lean update, and hyperparams.{blocking[0]} "
+                          "is set")
+    if "max_grad_norm" in hyperparams and hyperparams["max_grad_norm"] is None:
+        raise ConfigError(f"{label}: grad_clip: 'per_net' needs PPO's lean update, and hyperparams.max_grad_norm "
+                          "is null")
 
 
 def _check_wrappers(config: TrainConfig, label: str) -> None:

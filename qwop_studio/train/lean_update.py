@@ -34,6 +34,7 @@ import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from stable_baselines3 import PPO
 from stable_baselines3.common.utils import explained_variance
 
+from qwop_studio.train.algorithms import SB3_UPDATE_ONLY_ARGS, is_unset
 from qwop_studio.train.lean_policy import LeanActor, run_layers
 
 #: The rollout buffer's per-step fields SB3 flattens to (n_steps * n_envs, ...) before its minibatches.
@@ -42,8 +43,7 @@ BUFFER_FIELDS = ("observations", "actions", "values", "log_probs", "advantages",
 
 def lean_supported(model: Any) -> bool:
     """Whether :class:`LeanPPO` can run ``model``'s update on the lean path (else SB3's ``train``)."""
-    return (LeanActor.supported(model.policy) and not model.use_sde and model.clip_range_vf is None
-            and model.target_kl is None)
+    return LeanActor.supported(model.policy) and all(is_unset(getattr(model, key)) for key in SB3_UPDATE_ONLY_ARGS)
 
 
 class LeanPPO(PPO):
