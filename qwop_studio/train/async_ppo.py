@@ -106,12 +106,14 @@ class AsyncPPO(LeanPPO):
         self._attach(env, n_rollout_steps)
         if not env.collecting:  # the first rollout, after a reset, and always in sync mode: start it now
             env.start_rollout(self._weights(), state.updates)
+        if state.overlap and env.in_flight == 1:
+            # rollout k+1, collected while we learn on k, queued before we wait for k: a worker done with
+            # its share of k early goes straight on (same weights as after the wait: no update between)
+            env.start_rollout(self._weights(), state.updates)
         waited = time.perf_counter()
         result = env.wait_rollout()
         state.learner_wait_s = time.perf_counter() - waited
         state.learner_wait_total_s += state.learner_wait_s
-        if state.overlap:
-            env.start_rollout(self._weights(), state.updates)  # rollout k+1, collected while we learn on k
         dones = self._fill_buffer(rollout_buffer, result)
         state.rollout_lag = state.updates - result.weights_version
         self.policy.set_training_mode(False)

@@ -7,8 +7,11 @@ worker's env columns of the slot instead of a ``RolloutBuffer``: so with the sam
 torch RNG state a single worker stores bit for bit what lock-step collection would.
 
 Between two env steps the worker answers commands (``env_method`` and the like: reward-weight changes
-take effect at the worker's next step), and a ``close`` ends it at once. Ctrl+C is left to the main
-process (which saves a checkpoint and then closes the workers).
+take effect at the worker's next step), and a ``close`` ends it at once. A ``collect`` for the next rollout
+that arrives meanwhile is kept and started the moment this one is done: the learner queues rollout k+1
+before it waits for k, so a worker that finishes its share early goes straight on instead of idling until
+the slowest worker is done too. Ctrl+C is left to the main process (which saves a checkpoint and then
+closes the workers).
 """
 from __future__ import annotations
 
@@ -48,11 +51,17 @@ class Collector:
         self.last_obs: np.ndarray | None = None
         self.last_episode_starts = np.ones((self.n_envs,), dtype=bool)
         self.idle_since = time.perf_counter()
+        #: "collect" commands that arrived while a rollout was being collected (the learner queues rollout
+        #: k+1 before it waits for k): started as soon as the rollout in hand is done, without a round trip.
+        self.queued_collects: list[tuple[int, int]] = []
 
     # ------------------------------------------------------------------------------ serving
     def serve(self) -> None:
         try:
             while True:
+                if self.queued_collects:
+                    self._reply_errors(self.collect, *self.queued_collects.pop(0))
+                    continue
                 cmd, data = self.conn.recv()
                 if cmd == "close":
                     return
@@ -153,7 +162,10 @@ class Collector:
                 cmd, data = conn.recv()
                 if cmd == "close":
                     raise _ClosedError
-                self.answer(cmd, data)
+                if cmd == "collect":
+                    self.queued_collects.append(data)
+                else:
+                    self.answer(cmd, data)
             if switch and board.latest() != self.loaded_version:  # the learner's update ended: its weights
                 self._load_weights()
             if self.loaded_version != start_version:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import signal
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing import shared_memory
@@ -100,7 +101,7 @@ class RolloutWorkers(VecEnv):
         self._blocks: list[shared_memory.SharedMemory] = []
         self._slots: list[dict[str, np.ndarray]] = []
         self._board: WeightBoard | None = None
-        self._in_flight: tuple[int, int, int] | None = None  # (slot, rollout id, weights version)
+        self._in_flight: deque[tuple[int, int, int]] = deque()  # (slot, rollout id, weights version), oldest first
         self._next_id = 0
         self.layout: RolloutLayout | None = None
         self.closed = False
@@ -144,15 +145,21 @@ class RolloutWorkers(VecEnv):
         self._ask_all("attach", lambda w: attachment)
 
     def start_rollout(self, weights: np.ndarray, version: int) -> None:
-        """Publish ``weights`` (version = learner updates so far) and start the next rollout in the free slot."""
-        if self._in_flight is not None:
-            raise RuntimeError("RolloutWorkers.start_rollout: a rollout is already being collected")
-        self.publish(weights, version)  # no worker collects now
+        """Publish ``weights`` (version = learner updates so far) and start the next rollout in the free slot.
+
+        With one rollout already in flight this queues the next one (both slots in use): each worker starts
+        it the moment it has finished its share of the first, so a worker that is done early does not wait
+        for the slowest one and the learner's round trip (:mod:`~qwop_studio.train.rollout_collector`). The
+        caller promises that it is done with the slot's previous contents. Workers attached with
+        ``latest_weights`` switch to ``weights`` at their next step, the others at their next rollout."""
+        if len(self._in_flight) >= N_SLOTS:
+            raise RuntimeError(f"RolloutWorkers.start_rollout: {N_SLOTS} rollouts are already in flight")
+        self.publish(weights, version)
         slot = self._next_id % N_SLOTS
-        self._in_flight = (slot, self._next_id, version)
+        self._in_flight.append((slot, self._next_id, version))
         self._next_id += 1
         for w in range(len(self.conns)):
-            self._send(w, ("collect", (slot, self._in_flight[1])))
+            self._send(w, ("collect", (slot, self._in_flight[-1][1])))
 
     def publish(self, weights: np.ndarray, version: int) -> None:
         """Publish newer weights while a rollout is collected: workers attached with ``latest_weights``
@@ -162,13 +169,18 @@ class RolloutWorkers(VecEnv):
 
     @property
     def collecting(self) -> bool:
-        return self._in_flight is not None
+        return bool(self._in_flight)
+
+    @property
+    def in_flight(self) -> int:
+        """Rollouts started and not yet waited for (0 to :data:`N_SLOTS`)."""
+        return len(self._in_flight)
 
     def wait_rollout(self) -> RolloutResult:
-        """Block until every worker has finished the rollout in flight; its result."""
-        if self._in_flight is None:
+        """Block until every worker has finished the oldest rollout in flight; its result."""
+        if not self._in_flight:
             raise RuntimeError("RolloutWorkers.wait_rollout: no rollout is being collected")
-        slot, rollout_id, version = self._in_flight
+        slot, rollout_id, version = self._in_flight[0]
         episodes: list[tuple[int, int, dict]] = []
         collect_s = idle_s = cpu_s = 0.0
         latest_steps = 0
@@ -179,14 +191,14 @@ class RolloutWorkers(VecEnv):
             collect_s, idle_s = max(collect_s, stats["collect_s"]), max(idle_s, stats["idle_s"])
             cpu_s += stats["cpu_s"]
             latest_steps += stats["latest_steps"]
-        self._in_flight = None
+        self._in_flight.popleft()
         episodes.sort(key=lambda e: (e[0], e[1]))
         return RolloutResult(slot, rollout_id, version, self._slots[slot], episodes, collect_s, idle_s, cpu_s,
                              latest_steps)
 
     def drop_rollout(self) -> None:
-        """Wait for the rollout in flight, if any, and discard it (before a reset)."""
-        if self._in_flight is not None:
+        """Wait for the rollouts in flight, if any, and discard them (before a reset)."""
+        while self._in_flight:
             self.wait_rollout()
 
     # ------------------------------------------------------------------------------ VecEnv

@@ -1,4 +1,5 @@
-"""``async_weights: latest``: rollout workers switch to the learner's new weights mid-rollout, never torn.
+"""Rollouts in flight: with ``async_weights: latest`` workers switch to the learner's new weights
+mid-rollout, never torn; a rollout queued while one is collected goes on from where that one ended.
 
 Real worker processes, real envs, a real SB3 policy; the weights that force one action make the switch
 visible in the actions the workers store.
@@ -115,3 +116,41 @@ def test_async_training_with_latest_weights_logs_the_share_collected_after_each_
     assert len(shares) == 4 and shares[0] == 0.0  # the first rollout overlaps no update
     assert all(0.0 <= s < 1.0 for s in shares) and max(shares) > 0.0
     assert (run_dir / "final_model.zip").is_file()
+
+
+def test_a_rollout_queued_during_another_continues_each_env_where_the_first_ended():
+    """The learner queues rollout k+1 before it waits for k: two queued rollouts of n steps must hold
+    exactly what one rollout of 2n steps holds (one worker, fixed weights, same seeds and RNG state)."""
+    import torch as th
+
+    from qwop_studio.train.rollout_workers import make_rollout_workers
+
+    n = 150
+    rng_state = th.get_rng_state().numpy().tobytes()
+    collected: list[dict[str, np.ndarray]] = []
+    for n_steps, rollouts in ((n, 2), (2 * n, 1)):
+        venv = make_rollout_workers(2, seed=3, n_workers=1, **ENV)
+        try:
+            recipe, weights = _policy_weights(venv, forced=False)
+            venv.attach(recipe, n_steps, rng_state, 0)
+            venv.reset()
+            for _ in range(rollouts):
+                venv.start_rollout(weights, 0)
+            assert venv.in_flight == rollouts
+            if rollouts == 2:
+                with pytest.raises(RuntimeError, match="already in flight"):
+                    venv.start_rollout(weights, 0)  # both slots are taken
+            parts = []
+            for expected_id in range(rollouts):
+                result = venv.wait_rollout()
+                assert result.rollout_id == expected_id and result.slot == expected_id
+                parts.append({name: result.arrays[name].copy() for name in ("observations", "actions", "rewards",
+                                                                             "episode_starts", "log_probs")})
+                del result
+            collected.append({name: np.concatenate([p[name] for p in parts]) for name in parts[0]})
+        finally:
+            venv.close()
+    queued, whole = collected
+    for name in whole:
+        np.testing.assert_array_equal(queued[name], whole[name], err_msg=name)
+    assert whole["episode_starts"][1:].any(), "episodes ended within the rollouts (resets were crossed)"
