@@ -1,4 +1,4 @@
-"""What PPO's own statistics did in finished runs, by wall-clock window: clip fraction, KL, policy lag.
+"""What PPO's own statistics did in finished runs, by wall-clock window: clip fraction, KL, gradient norms, lag.
 
 Why: asynchronous collection trains on rollouts from a policy one update old. PPO's ratio corrects for
 that, but it shows in ``train/clip_fraction`` and ``train/approx_kl``; comparing them against lock-step
@@ -25,7 +25,10 @@ from benchmarks.common import machine  # noqa: E402
 from qwop_studio.fileio import atomic_write_text, check_writable_file  # noqa: E402
 
 #: The statistics summarised, in the order printed (a run without a tag, e.g. lock-step's lag, shows "-").
-TAGS = ("train/clip_fraction", "train/approx_kl", "async/policy_lag", "async/learner_wait_s", "time/fps")
+#: The gradient norms before the clip (``train/grad_norm``, or per net with ``grad_clip: per_net``) and the
+#: value loss say whether the clip starves the policy (docs/training-results.md, 25th-26th sessions).
+TAGS = ("train/clip_fraction", "train/approx_kl", "train/grad_norm", "train/grad_norm_policy",
+        "train/grad_norm_value", "train/value_loss", "async/policy_lag", "async/learner_wait_s", "time/fps")
 
 
 def run_scalars(run: Path, tags: tuple[str, ...] = TAGS) -> dict[str, list[tuple[float, float]]]:

@@ -1,8 +1,10 @@
-"""Issue 18, 26th session: the from-scratch recipe with ``grad_clip: per_net`` against the 19th and 20th
-sessions' runs of the same recipe with SB3's global clip, by env steps (in-training evaluations: 50 starts
-every 2 M env steps, evaluation seed 10000). Run from the repository root:
+"""Issue 18: every from-scratch run of the recipe ``train_ppo_record`` by env steps (in-training evaluations:
+50 starts every 2 M env steps, evaluation seed 10000): the 19th and 20th sessions' (SB3's global clip), the
+26th's (``grad_clip: per_net``) and the 27th's (per_net and all 16 actions). Run from the repository root:
 
-    python docs/results/record_s26/plot_recipe.py docs/results/s26_recipe_per_net.png
+    python docs/results/record_s26/plot_recipe.py docs/results/s27_recipe_16a.png
+
+(``docs/results/s26_recipe_per_net.png`` is the same plot before the 27th session's arm.)
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ARMS = {
-    "grad_clip per_net, seed 0 (26th, 95 min)": ("docs/results/record_s26/recipe_per_net_s0_evaluations.csv", "-"),
+    "per_net, 16 actions, seed 0 (27th, 95 min)": ("docs/results/record_s27/recipe_16a_s0_evaluations.csv", "-"),
+    "grad_clip per_net, 9 actions, seed 0 (26th, 95 min)": ("docs/results/record_s26/recipe_per_net_s0_evaluations.csv",
+                                                            "-."),
     "global clip, seed 0 (19th, 95 min)": ("docs/results/record_s19/recipe_seed0_evaluations.csv", "--"),
     "global clip, seed 1 (20th, 130 min)": ("docs/results/record_s20/recipe_seed1_evaluations.csv", ":"),
 }
