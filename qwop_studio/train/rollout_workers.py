@@ -155,11 +155,12 @@ class RolloutWorkers(VecEnv):
         if len(self._in_flight) >= N_SLOTS:
             raise RuntimeError(f"RolloutWorkers.start_rollout: {N_SLOTS} rollouts are already in flight")
         self.publish(weights, version)
-        slot = self._next_id % N_SLOTS
-        self._in_flight.append((slot, self._next_id, version))
+        rollout_id = self._next_id
+        slot = rollout_id % N_SLOTS
+        self._in_flight.append((slot, rollout_id, version))
         self._next_id += 1
         for w in range(len(self.conns)):
-            self._send(w, ("collect", (slot, self._in_flight[-1][1])))
+            self._send(w, ("collect", (slot, rollout_id)))
 
     def publish(self, weights: np.ndarray, version: int) -> None:
         """Publish newer weights while a rollout is collected: workers attached with ``latest_weights``

@@ -7,7 +7,7 @@ minutes=${MINUTES:-1}
 out=${OUT:-saves/experiments/s21/throughput}
 for round in $(seq ${ROUNDS:-2}); do
   for arm in recipe critic256 wide256; do
-    cfg=docs/results/record_s21/$arm.yml; [ $arm = recipe ] && cfg=train_ppo_record
+    cfg=docs/results/record_s21/$arm.yml; [ $arm = recipe ] && cfg=docs/results/record_s19/recipe.yml  # train_ppo_record then
     qwop-studio train --config $cfg --max-minutes $minutes --run-dir $out/$arm-$round --no-progress > /dev/null 2>&1
     python -c "
 import csv,sys; rows=list(csv.DictReader(open('$out/$arm-$round/progress.csv')))
