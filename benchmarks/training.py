@@ -4,7 +4,8 @@
                                   [--rollout-weights] [--policy MODEL] [--set KEY=VALUE ...]
 
 Each round measures, in a rotating order (:func:`~benchmarks.common.interleaved_runs`): one ``QWOPEnv``
-stepping random actions in this process (the yardstick of issue 20's targets), the config trained
+stepping random actions in this process (the yardstick of issue 20's targets), one env as the config's
+workers build it (its observation, no-op starts, wrappers, time limit, Monitor: the env a run steps), the config trained
 with lock-step collection (its own ``vec_env``), with ``collection: sync`` (its default worker count;
 on a machine with more than one core also with ``learner_threads`` = cores: the update on the cores the
 sleeping workers leave idle), and with ``collection: async`` and ``async_weights: latest`` (the default
@@ -12,8 +13,10 @@ config's mode since the 25th session) for each ``--workers`` count (with ``--rol
 ``async_weights: rollout``, in the same rounds). Training runs are
 :func:`qwop_studio.train.benchmark.training_throughput` (a fresh model and fresh env processes each
 time; the clock starts after the first rollout and its update). It prints each measure's median and
-per-round values, and the ratios asked for (each mode / lock-step, each mode / one env), each the median
-over rounds with its range, with the machine and the steal time.
+per-round values, where each training measure's CPU went (per env step: the whole machine's, the
+learner process's, and the machine's idle share, over the measured window only), and the ratios asked
+for (each mode / lock-step, each mode / one env), each the median over rounds with its range, with the
+machine and the steal time.
 
 ``--policy MODEL`` (a .zip or a shipped name such as ``qwop_runner``) starts every learner from that
 model's weights: a fresh policy falls within a second and its envs keep resetting, while a real run's
@@ -30,11 +33,13 @@ import argparse
 import os
 import statistics
 import sys
+from functools import partial
 
 if __package__ in (None, ""):  # run as ``python benchmarks/training.py``
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks.common import (  # noqa: E402
+    cpu_idle_jiffies,
     cpu_jiffies,
     interleaved_runs,
     machine,
@@ -44,6 +49,7 @@ from benchmarks.common import (  # noqa: E402
 )
 
 ONE_ENV = "one QWOPEnv, random actions"
+CONFIG_ENV = "one env as the config's workers build it, random actions"
 LOCKSTEP = "lock-step"
 
 
@@ -62,42 +68,88 @@ def latest_label(workers: int) -> str:
 
 def measures(config_name: str, seconds: float, workers: list[int], sync_workers: int,
              overrides: dict | None = None, policy_from: str | None = None,
-             episode_steps: list[float] | None = None, rollout_weights: bool = False) -> dict:
+             episode_steps: list[float] | None = None, rollout_weights: bool = False,
+             cpu: dict[str, list[tuple[float, float, float | None]]] | None = None) -> dict:
     """name -> a function returning env steps/s (each call a fresh measurement).
 
     ``episode_steps`` (if given) collects each training run's mean episode length: the workload measured.
-    Each async arm names its ``async_weights`` (sync and lock-step ignore it), so the measures do not depend
-    on the config's own choice; async with latest weights, the default's mode, is always measured.
+    ``cpu`` (if given) collects, per training measure, each run's CPU use over its measured window:
+    (microseconds of CPU of the whole machine per env step, of which the learner's process, the
+    machine's idle share). Each async arm names its ``async_weights`` (sync and lock-step ignore it), so
+    the measures do not depend on the config's own choice; async with latest weights, the default's
+    mode, is always measured.
     """
-    from qwop_studio.train.benchmark import env_throughput, training_throughput
+    from qwop_studio.train.benchmark import configured_env_throughput, env_throughput, training_throughput
     from qwop_studio.train.config import load_config
 
     def config_with(**keys: object):
         return load_config(config_name, {**(overrides or {}), **keys})
 
-    def learning(config) -> float:
-        result = training_throughput(config, seconds, policy_from)
+    def learning(name: str, config) -> float:
+        result = training_throughput(config, seconds, policy_from, probe=cpu_idle_jiffies)
         if episode_steps is not None:
             episode_steps.append(result.mean_episode_steps)
+        if cpu is not None:
+            cpu.setdefault(name, []).append(window_cpu(result))
         return result.env_steps_per_s
 
     lockstep = config_with(collection="lockstep")
-    out = {ONE_ENV: lambda: env_throughput(min(seconds, 5.0), lockstep.env.frames_per_step,
+    env_seconds = min(seconds, 5.0)
+    out = {ONE_ENV: lambda: env_throughput(env_seconds, lockstep.env.frames_per_step,
                                            lockstep.env.reduced_action_set).env_steps_per_s,
-           LOCKSTEP: lambda: learning(lockstep)}
+           CONFIG_ENV: lambda: configured_env_throughput(lockstep, env_seconds).env_steps_per_s,
+           LOCKSTEP: partial(learning, LOCKSTEP, lockstep)}
     for n in workers:
         latest = config_with(collection="async", collection_workers=n, async_weights="latest")
-        out[latest_label(n)] = lambda config=latest: learning(config)
+        out[latest_label(n)] = partial(learning, latest_label(n), latest)
         if rollout_weights:
             config = config_with(collection="async", collection_workers=n, async_weights="rollout")
-            out[async_label(n)] = lambda config=config: learning(config)
+            out[async_label(n)] = partial(learning, async_label(n), config)
     sync = config_with(collection="sync", collection_workers=sync_workers)
-    out[collection_label("sync", sync_workers)] = lambda: learning(sync)
+    sync_name = collection_label("sync", sync_workers)
+    out[sync_name] = partial(learning, sync_name, sync)
     cores = os.cpu_count() or 1
     if cores > 1 and "learner_threads" not in (overrides or {}):  # the sleeping workers' cores, in the same rounds
         borrowing = config_with(collection="sync", collection_workers=sync_workers, learner_threads=cores)
-        out[borrowed_threads_label(sync_workers, cores)] = lambda: learning(borrowing)
+        borrowing_name = borrowed_threads_label(sync_workers, cores)
+        out[borrowing_name] = partial(learning, borrowing_name, borrowing)
     return out
+
+
+def window_cpu(result) -> tuple[float, float, float | None]:
+    """(machine CPU us per env step, the learner process's us per env step, idle share) of one training run.
+
+    The machine's busy time is all cores' time less idle (``/proc/stat``), so it counts the workers (and
+    anything else running: run the benchmark alone); the learner's is its own ``process_time``.
+    """
+    steps = max(result.steps, 1)
+    learner_us = result.learner_cpu_s / steps * 1e6
+    before, after = result.probes or (None, None)
+    if before is None or after is None or after[1] <= before[1]:
+        return float("nan"), learner_us, None
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, idle = (after[1] - before[1]) / ticks, (after[0] - before[0]) / ticks
+    return (total - idle) / steps * 1e6, learner_us, idle / total
+
+
+def print_cpu(values: dict[str, list[float]], cpu: dict[str, list[tuple[float, float, float | None]]]) -> None:
+    """Where each training measure's CPU went, medians over rounds, against one env alone.
+
+    Why: on 2 cores, a rate of r env steps/s leaves at most 2e6 / r us of CPU per env step; the table
+    says how much of that the learning used (the learner's process, the rest: workers and envs) and
+    how much the machine left idle, so a shortfall reads as either work per step or waiting.
+    """
+    one_env_us = {name: 1e6 / statistics.median(values[name]) for name in (ONE_ENV, CONFIG_ENV)}
+    print(f"CPU per env step (median over rounds; one env alone: {one_env_us[ONE_ENV]:.0f} us bare, "
+          f"{one_env_us[CONFIG_ENV]:.0f} us as the config builds it):")
+    width = max(len(name) for name in cpu) if cpu else 0
+    for name, runs in cpu.items():
+        total = statistics.median(run[0] for run in runs)
+        learner = statistics.median(run[1] for run in runs)
+        idles = [run[2] for run in runs if run[2] is not None]
+        idle = f"{statistics.median(idles):.1%}" if idles else "unknown"
+        print(f"  {name:<{width}}  {total:6.0f} us: learner's process {learner:5.0f}, the rest {total - learner:5.0f};"
+              f"  machine idle {idle}")
 
 
 def borrowed_threads_label(sync_workers: int, cores: int) -> str:
@@ -156,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     before = cpu_jiffies()
     sync_workers = default_worker_count(64, overlap=False)
     episode_steps: list[float] = []
+    cpu: dict[str, list[tuple[float, float, float | None]]] = {}
     values = interleaved_runs(args.runs, measures(args.config, args.seconds, workers, sync_workers,
-                                                  overrides, policy_from, episode_steps, args.rollout_weights))
+                                                  overrides, policy_from, episode_steps, args.rollout_weights, cpu))
     print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
     lengths = [steps for steps in episode_steps if steps == steps]  # NaN: no episode ended in a run
     if lengths:
@@ -167,10 +220,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, runs in values.items():
         print(f"  {name:<{width}}  {statistics.median(runs):>8,.0f} env steps/s   "
               f"(rounds: {', '.join(f'{v:,.0f}' for v in runs)})")
+    print_cpu(values, cpu)
     print("ratios (median over rounds, range):")
     sync = collection_label("sync", sync_workers)
-    pairs = ([(LOCKSTEP, ONE_ENV), (sync, LOCKSTEP), (sync, ONE_ENV)]
-             + [(latest_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV, sync)]
+    pairs = ([(CONFIG_ENV, ONE_ENV), (LOCKSTEP, ONE_ENV), (sync, LOCKSTEP), (sync, ONE_ENV)]
+             + [(latest_label(n), d) for n in workers for d in (LOCKSTEP, ONE_ENV, CONFIG_ENV, sync)]
              + [(async_label(n), d) for n in workers if async_label(n) in values for d in (LOCKSTEP, ONE_ENV)]
              + [(latest_label(n), async_label(n)) for n in workers if async_label(n) in values])
     borrowing = borrowed_threads_label(sync_workers, cores)

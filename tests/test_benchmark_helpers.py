@@ -155,6 +155,34 @@ def test_training_throughput_can_start_from_a_trained_policy_whose_envs_run_whol
     assert result.mean_episode_steps > 300
 
 
+def test_the_training_benchmark_accounts_the_cpu_of_its_measured_window_only() -> None:
+    """``benchmarks.training``'s CPU table: the probe is read when the measured window starts and when it
+    ends (not around the model's start-up), the learner's CPU is this process's over the same window, and
+    the machine's CPU per env step counts at least the learner's (it is all the busy time). Fails if the
+    readings are taken around the whole call or the learner's time is left out."""
+    from benchmarks.common import cpu_idle_jiffies
+    from benchmarks.training import window_cpu
+    from qwop_studio.train.benchmark import configured_env_throughput, training_throughput
+    from qwop_studio.train.config import load_config
+
+    config = load_config("train_ppo_upright", {"collection": "lockstep", "vec_env": "dummy", "n_envs": 2,
+                                               "hyperparams.n_steps": 256})
+    readings: list[tuple[int, int] | None] = []
+
+    def probe():
+        readings.append(cpu_idle_jiffies())
+        return readings[-1]
+
+    result = training_throughput(config, 1.0, probe=probe)
+    assert result.probes is not None and result.probes[0] is readings[0] and result.probes[1] is readings[-1]
+    assert result.steps > 0 and 0 < result.learner_cpu_s <= result.seconds * 1.05  # one thread: at most wall time
+    total_us, learner_us, idle = window_cpu(result)
+    assert learner_us == pytest.approx(result.learner_cpu_s / result.steps * 1e6)
+    assert total_us >= 0.8 * learner_us  # jiffies are 10 ms: a little slack
+    assert idle is not None and 0.0 <= idle <= 1.0
+    assert configured_env_throughput(config, 0.2).label.startswith("train_ppo_upright env")
+
+
 def test_the_training_benchmark_refuses_a_model_that_does_not_fit_before_measuring(capsys) -> None:
     from benchmarks.training import main
 

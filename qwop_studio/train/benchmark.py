@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,8 @@ class TrainResult:
     steps: int
     seconds: float
     mean_episode_steps: float = float("nan")  # the last 100 finished episodes' mean length (SB3's ep_info_buffer)
+    learner_cpu_s: float = float("nan")  # CPU time of the learner's process (this one) over the measured window
+    probes: tuple[Any, Any] | None = None  # ``probe()`` at the window's start and end (see training_throughput)
 
 
 def env_throughput(seconds: float = 2.0, frames_per_step: int = 4, reduced_action_set: bool = True) -> EnvResult:
@@ -46,6 +49,27 @@ def env_throughput(seconds: float = 2.0, frames_per_step: int = 4, reduced_actio
     from qwop_studio.env import QWOPEnv
 
     env = QWOPEnv(frames_per_step=frames_per_step, reduced_action_set=reduced_action_set)
+    return _random_steps(env, seconds, "QWOPEnv (one, in-process)", frames_per_step)
+
+
+def configured_env_throughput(config: Any, seconds: float = 2.0) -> EnvResult:
+    """One env as ``config``'s workers build it (its observation, no-op starts, wrappers, time limit and
+    SB3's Monitor), in this process, random actions, resets included.
+
+    Why beside :func:`env_throughput`: a training run steps this env, not the bare one; the gap between the
+    two is the env-side work every collection mode pays (the default config's is ~15 % of the step), and
+    the rest of the gap to a training run's rate is what learning costs.
+    """
+    from qwop_studio.env.vec import make_worker
+    from qwop_studio.env.wrappers import check_wrapper_specs
+
+    env = make_worker(0, 0, config.env.env_kwargs(), check_wrapper_specs(config.wrapper_specs()),
+                      config.max_episode_steps, None)
+    return _random_steps(env, seconds, f"{config.config_name} env (one, as its workers build it)",
+                         config.env.frames_per_step)
+
+
+def _random_steps(env: Any, seconds: float, label: str, frames_per_step: int) -> EnvResult:
     env.reset(seed=0)
     env.action_space.seed(0)
     steps, start = 0, time.perf_counter()
@@ -57,7 +81,7 @@ def env_throughput(seconds: float = 2.0, frames_per_step: int = 4, reduced_actio
                 env.reset()
     elapsed = time.perf_counter() - start
     env.close()
-    return EnvResult("QWOPEnv (one, in-process)", 1, "-", steps / elapsed, steps * frames_per_step / elapsed)
+    return EnvResult(label, 1, "-", steps / elapsed, steps * frames_per_step / elapsed)
 
 
 def vec_env_throughput(config: Any, seconds: float = 2.0) -> EnvResult:
@@ -83,9 +107,13 @@ def vec_env_throughput(config: Any, seconds: float = 2.0) -> EnvResult:
                      steps * fps / elapsed)
 
 
-def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | os.PathLike | None = None
-                        ) -> TrainResult:
+def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | os.PathLike | None = None,
+                        probe: Callable[[], Any] | None = None) -> TrainResult:
     """Env steps per second while ``config``'s algorithm learns, measured for ``seconds`` after warm-up.
+
+    ``probe`` (optional) is called when the measured window starts and when it ends; both readings come
+    back in ``TrainResult.probes`` (``benchmarks.training`` reads the machine's idle time with it, so the
+    CPU per env step covers exactly the window, not the start-up).
 
     ``policy_from``: a saved model whose policy weights the learner starts from (loaded without pickle).
     Why: a fresh policy falls within a second, so its envs spend much of their time resetting; a trained
@@ -139,15 +167,19 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
             self.t0: float | None = None
             self.step0 = 0
             self.env0 = 0.0
-            self.result: tuple[int, float, float] = (0, 0.0, 0.0)
+            self.cpu0 = 0.0
+            self.probe0: Any = None
+            self.result: tuple[int, float, float, float, Any] = (0, 0.0, 0.0, float("nan"), None)
 
         def _on_rollout_end(self) -> None:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.process_time()
             if self.t0 is None:
                 if self.num_timesteps > warm_steps:
-                    self.t0, self.step0, self.env0 = now, self.num_timesteps, env_seconds()
+                    self.t0, self.step0, self.env0, self.cpu0 = now, self.num_timesteps, env_seconds(), cpu
+                    self.probe0 = probe() if probe else None
                 return
-            self.result = (self.num_timesteps - self.step0, now - self.t0, env_seconds() - self.env0)
+            self.result = (self.num_timesteps - self.step0, now - self.t0, env_seconds() - self.env0,
+                           cpu - self.cpu0, (self.probe0, probe()) if probe else None)
 
         def _on_step(self) -> bool:
             return self.t0 is None or time.perf_counter() - self.t0 < seconds
@@ -185,11 +217,11 @@ def training_throughput(config: Any, seconds: float = 10.0, policy_from: str | o
         model.learn(10**9, callback=window)
     finally:
         venv.close()
-    steps, elapsed, env_s = window.result
+    steps, elapsed, env_s, learner_cpu_s, probes = window.result
     lengths = [info["l"] for info in model.ep_info_buffer or []]
     return TrainResult(config.config_name, config.algorithm, config.n_envs, vec_label,
                        steps / elapsed if elapsed else 0.0, env_s / elapsed if elapsed else 0.0, steps, elapsed,
-                       float(np.mean(lengths)) if lengths else float("nan"))
+                       float(np.mean(lengths)) if lengths else float("nan"), learner_cpu_s, probes)
 
 
 def run_benchmark(seconds: float = 10.0, configs: list[str] | None = None, overrides: dict[str, Any] | None = None

@@ -194,6 +194,21 @@ class TrainConfig(BaseModel):
     def config_name(self) -> str:
         return self.name or self.algorithm.lower()
 
+    def scheduled_weights_at(self, step: int) -> dict[str, float]:
+        """The reward weights this config's curriculum puts in force at ``step``: the env's starting weights
+        with every ``reward_schedule`` change at or before ``step`` applied in order (only the weights the
+        config names; the env's defaults fill the rest).
+
+        Why: a run resumed from a model file outside its run folder has no ``reward_weights.csv`` to say
+        which weights were in force; the schedule skips the changes before the resumed step (they are
+        taken as applied), so without this the run would go on with the curriculum's first weights.
+        """
+        weights = dict(self.env.reward_weights)
+        for change in self.reward_schedule:
+            if change.at_step <= step:
+                weights.update(change.set)
+        return weights
+
     @property
     def collects_in_workers(self) -> bool:
         """``sync`` and ``async``: rollout worker processes collect whole rollouts (``AsyncPPO``)."""

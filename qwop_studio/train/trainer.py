@@ -98,7 +98,12 @@ def run_training(config: TrainConfig | dict[str, Any], run_dir: str | os.PathLik
     restored_weights = None
     if resume_path is not None:
         start_step = read_model_num_timesteps(resume_path) or 0
-        restored_weights = weights_at(run_dir_of(resume_path) / "reward_weights.csv", start_step)
+        weight_log = run_dir_of(resume_path) / "reward_weights.csv"
+        restored_weights = weights_at(weight_log, start_step)
+        if restored_weights is None and config.reward_schedule:
+            restored_weights = config.scheduled_weights_at(start_step)
+            print(f"note: no {weight_log} to say which reward weights were in force at step {start_step:,}; "
+                  f"resuming with the config's curriculum at that step: {restored_weights}", file=sys.stderr)
         truncate_log(run_dir / "progress.csv", start_step)
         truncate_log(run_dir / EVALUATIONS, start_step)
 

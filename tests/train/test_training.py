@@ -239,6 +239,34 @@ def test_a_reward_schedule_changes_the_weights_in_every_worker_at_its_step_and_r
     assert (last["posture_weight"], last["velocity_weight"], last["time_cost"]) == (0.5, 0.3, 20.0)
 
 
+def test_a_model_resumed_outside_its_run_folder_goes_on_with_the_curriculums_weights_at_its_step(tmp_path, capsys):
+    """A kept model file copied out of its run (no reward_weights.csv beside it) and resumed into a new run
+    folder: the weights in force are the config's curriculum at the model's step (the 1024-step change
+    applied), not the curriculum's first weights, and a note says so. Fails if the passed stage is lost."""
+    import shutil
+
+    config = yaml.safe_load((HERE / "tiny_ppo.yml").read_text())
+    config["reward_schedule"] = [{"at_step": 1024, "set": {"posture_weight": 0.5, "time_cost": 20}},
+                                 {"at_step": 100_000, "set": {"velocity_weight": 0.3}}]
+    path = tmp_path / "curriculum.yml"
+    path.write_text(yaml.safe_dump(config))
+    run = tmp_path / "run"
+    assert main(["train", "--config", str(path), "--run-dir", str(run), "--no-progress",
+                 "--total-timesteps", "1536"]) == 0
+    kept = tmp_path / "kept" / "model.zip"
+    kept.parent.mkdir()
+    shutil.copy(run / "final_model.zip", kept)
+    capsys.readouterr()
+    assert main(["train", "--resume", str(kept), "--run-dir", str(tmp_path / "continued"), "--no-progress",
+                 "--total-timesteps", "2048"]) == 0
+    assert "curriculum at that step" in capsys.readouterr().err
+    rows = [line.split(",") for line in (tmp_path / "continued" / "reward_weights.csv").read_text().splitlines()]
+    assert [row[2] for row in rows[1:]] == ["resume"]
+    resumed = dict(zip(rows[0][3:], map(float, rows[1][3:]), strict=True))
+    assert (resumed["posture_weight"], resumed["time_cost"]) == (0.5, 20.0)
+    assert resumed["velocity_weight"] != 0.3  # the change at 100,000 steps is still ahead
+
+
 def test_reference_starts_train_but_every_evaluation_races_from_the_line(finished_run, tmp_path):
     """A config with a ReferenceStartWrapper (every episode starting mid-run here) trains, and its in-training
     evaluations and `evaluate` race from the start line: each evaluated episode's keys replay from frame 0

@@ -1,0 +1,19 @@
+#!/bin/bash
+# issue 18, 28th session: the 27th session's from-scratch recipe run (train_ppo_record, seed 0, 115 minutes, 62 M env
+# steps; its final model kept in docs/results/record_s27/) continued for MINUTES more (default 90), alone on the
+# 2-core VM, then its final and kept-best models over 100 starts. RESUME=1 continues this run folder instead.
+# From the repository root:
+#   MINUTES=90 bash docs/results/record_s28/continue_recipe.sh
+set -e
+run=${RUN:-saves/experiments/s28/recipe_16a_s0_cont}
+mkdir -p "$(dirname $run)"
+if [ -z "$RESUME" ]; then
+  qwop-studio train --resume docs/results/record_s27/recipe_16a_s0_final_model.zip --run-dir $run \
+      --max-minutes ${MINUTES:-90} --no-progress > $run.train.log 2>&1
+else
+  qwop-studio train --resume $run --max-minutes ${MINUTES:?set MINUTES} --no-progress >> $run.train.log 2>&1
+fi
+for m in final_model best_model; do
+  [ -f $run/$m.zip ] && qwop-studio evaluate --model $run/$m.zip --episodes 100 --start-noop-max 30 \
+      --json $run.${m}_eval100.json > $run.${m}_eval100.log 2>&1
+done
