@@ -95,7 +95,8 @@ class NumpyActor:
         cumulative = np.exp(log_probs_all, dtype=np.float64).cumsum(axis=-1)
         draws = self.rng.random((len(features), 1)) * cumulative[:, -1:]
         actions = np.minimum((cumulative <= draws).sum(axis=-1), logits.shape[-1] - 1)
-        log_probs = np.take_along_axis(log_probs_all, actions[:, None], axis=-1)[:, 0]
+        # plain fancy indexing: np.take_along_axis builds its index arrays in Python (~20 us a call here)
+        log_probs = log_probs_all[np.arange(len(actions)), actions]
         return actions, self._value(latent_vf), log_probs
 
     def _linears(self) -> list[nn.Linear]:
