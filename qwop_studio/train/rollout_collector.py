@@ -24,7 +24,7 @@ import numpy as np
 
 from qwop_studio.env.sb3_internals import set_pending_resets
 from qwop_studio.env.sharded import ENV_QUERIES, answer_env_query
-from qwop_studio.train.rollout_shared import Attachment, WeightBoard
+from qwop_studio.train.rollout_shared import Attachment, WeightBoard, close_block
 from qwop_studio.train.sampling_policy import rollout_actor
 
 
@@ -216,10 +216,7 @@ class Collector:
         if self.board is not None:
             self.board.release()
         for block in self.blocks:
-            try:
-                block.close()
-            except BufferError:  # a view still alive: the process exit frees it
-                pass
+            close_block(block)
         self.venv.close()
 
 

@@ -6,10 +6,29 @@ in each worker), so neither imports the other's process code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from multiprocessing import shared_memory
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
+
+
+def close_block(block: shared_memory.SharedMemory) -> None:
+    """Close ``block``'s mapping in this process; while numpy views of it are still referenced (a rollout's
+    arrays held by a frame that Ctrl+C interrupted), leave the mapping to go with the last of them.
+
+    Why: ``SharedMemory.close`` refuses while views exist, and its ``__del__`` tries again and prints
+    "Exception ignored ... BufferError" on every interrupted run. The memory is not lost either way: the
+    views keep the mapping alive and it is unmapped with the last one (``unlink`` is separate).
+    """
+    try:
+        block.close()
+    except BufferError:
+        block.close = _leave_to_the_views  # type: ignore[method-assign]
+
+
+def _leave_to_the_views() -> None:
+    """``close`` of a block whose views are still referenced: nothing to do (see :func:`close_block`)."""
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from stable_baselines3.common.vec_env.base_vec_env import CloudpickleWrapper, Ve
 from qwop_studio.env.limits import MAX_EPISODE_STEPS
 from qwop_studio.env.sb3_internals import pending_resets
 from qwop_studio.train.rollout_collector import worker_main
-from qwop_studio.train.rollout_shared import Attachment, PolicyRecipe, RolloutLayout, WeightBoard
+from qwop_studio.train.rollout_shared import Attachment, PolicyRecipe, RolloutLayout, WeightBoard, close_block
 
 #: How often a waiting main process checks that the workers are alive (s).
 LIVENESS_CHECK_S = 0.25
@@ -261,10 +261,7 @@ class RolloutWorkers(VecEnv):
         if self._board is not None:
             self._board.release()
         for block in self._blocks:
-            try:
-                block.close()
-            except BufferError:  # a view of a slot is still referenced: the memory goes with the process
-                pass
+            close_block(block)  # a slot's views may outlive this (an interrupted caller holds a result)
             block.unlink()
         self._blocks.clear()
 

@@ -154,3 +154,32 @@ def test_a_rollout_queued_during_another_continues_each_env_where_the_first_ende
     for name in whole:
         np.testing.assert_array_equal(queued[name], whole[name], err_msg=name)
     assert whole["episode_starts"][1:].any(), "episodes ended within the rollouts (resets were crossed)"
+
+
+def test_closing_while_a_rollouts_arrays_are_held_is_quiet_and_leaves_them_readable(monkeypatch):
+    """Ctrl+C interrupts the learner while a frame still holds a finished rollout's arrays (views of a shared
+    slot), then the workers are closed: no "Exception ignored ... BufferError" from ``SharedMemory.__del__``,
+    and the held arrays stay readable until they go. Fails if the failed close is left for ``__del__`` to retry."""
+    import gc
+    import sys
+
+    import torch as th
+
+    from qwop_studio.train.rollout_workers import make_rollout_workers
+
+    unraisable: list[str] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda report: unraisable.append(repr(report.exc_value)))
+    venv = make_rollout_workers(2, seed=1, n_workers=1, **ENV)
+    recipe, weights = _policy_weights(venv, forced=False)
+    venv.attach(recipe, 20, th.get_rng_state().numpy().tobytes(), 0)
+    venv.reset()
+    venv.start_rollout(weights, 0)
+    held = venv.wait_rollout().arrays  # views of the slot, as an interrupted frame would keep them
+    expected = held["rewards"].copy()
+    venv.close()
+    gc.collect()
+    assert unraisable == []
+    assert np.array_equal(held["rewards"], expected), "the views still read the rollout"
+    del held
+    gc.collect()
+    assert unraisable == []
