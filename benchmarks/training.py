@@ -41,6 +41,7 @@ if __package__ in (None, ""):  # run as ``python benchmarks/training.py``
 from benchmarks.common import (  # noqa: E402
     cpu_idle_jiffies,
     cpu_jiffies,
+    idle_share,
     interleaved_runs,
     machine,
     median_ratio,
@@ -125,11 +126,11 @@ def window_cpu(result) -> tuple[float, float, float | None]:
     steps = max(result.steps, 1)
     learner_us = result.learner_cpu_s / steps * 1e6
     before, after = result.probes or (None, None)
-    if before is None or after is None or after[1] <= before[1]:
+    idle = idle_share(before, after)
+    if idle is None:
         return float("nan"), learner_us, None
-    ticks = os.sysconf("SC_CLK_TCK")
-    total, idle = (after[1] - before[1]) / ticks, (after[0] - before[0]) / ticks
-    return (total - idle) / steps * 1e6, learner_us, idle / total
+    busy_s = (after[1] - before[1]) * (1.0 - idle) / os.sysconf("SC_CLK_TCK")
+    return busy_s / steps * 1e6, learner_us, idle
 
 
 def print_cpu(values: dict[str, list[float]], cpu: dict[str, list[tuple[float, float, float | None]]]) -> None:

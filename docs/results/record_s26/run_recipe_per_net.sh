@@ -3,7 +3,8 @@
 # train_ppo_record until the 27th session, which changed it), SEED default 0, with its gradient clipped per net
 # (grad_clip: per_net), alone on the 2-core VM, for MINUTES (default 95, the 19th session's budget), in chunks if
 # need be: RESUME=1 continues the run folder's last checkpoint. CONFIG and RUN choose another config and run folder
-# (docs/results/record_s27/run_recipe_16a.sh runs the 27th session's recipe through this script).
+# (docs/results/record_s27/run_recipe_16a.sh runs the 27th session's recipe through this script); FROM=MODEL.zip
+# starts the run folder from a kept model instead, with the config stored in it (docs/results/record_s28/).
 # From the repository root:
 #   MINUTES=95 bash docs/results/record_s26/run_recipe_per_net.sh
 # then the curve against the 19th session's recipe (100 starts at each 10-minute mark):
@@ -12,7 +13,9 @@
 set -e
 run=${RUN:-saves/experiments/s26/recipe_per_net_s${SEED:-0}}
 mkdir -p "$(dirname $run)"
-if [ -z "$RESUME" ]; then
+if [ -n "$FROM" ] && [ -z "$RESUME" ]; then
+  qwop-studio train --resume $FROM --run-dir $run --max-minutes ${MINUTES:?set MINUTES} --no-progress > $run.train.log 2>&1
+elif [ -z "$RESUME" ]; then
   qwop-studio train --config ${CONFIG:-docs/results/record_s19/recipe.yml} --set grad_clip=per_net --set seed=${SEED:-0} \
       --max-minutes ${MINUTES:-95} --run-dir $run --no-progress > $run.train.log 2>&1
 else

@@ -9,16 +9,6 @@
 # kept best (72 M) 97 % / 49.87 s. The final model is kept here (recipe_16a_s0_cont_final_model.zip) to go on with.
 # The first attempt (continued_with_stage0_weights_*.csv) ran 40 minutes on the curriculum's first reward weights:
 # a model resumed outside its run folder did not get its curriculum's weights back until this session's fix.
-set -e
-run=${RUN:-saves/experiments/s28/recipe_16a_s0_cont}
-mkdir -p "$(dirname $run)"
-if [ -z "$RESUME" ]; then
-  qwop-studio train --resume docs/results/record_s27/recipe_16a_s0_final_model.zip --run-dir $run \
-      --max-minutes ${MINUTES:-90} --no-progress > $run.train.log 2>&1
-else
-  qwop-studio train --resume $run --max-minutes ${MINUTES:?set MINUTES} --no-progress >> $run.train.log 2>&1
-fi
-for m in final_model best_model; do
-  [ -f $run/$m.zip ] && qwop-studio evaluate --model $run/$m.zip --episodes 100 --start-noop-max 30 \
-      --json $run.${m}_eval100.json > $run.${m}_eval100.log 2>&1
-done
+# The 26th session's script does the work (FROM: start the run folder from a kept model).
+FROM=docs/results/record_s27/recipe_16a_s0_final_model.zip RUN=${RUN:-saves/experiments/s28/recipe_16a_s0_cont} \
+    MINUTES=${MINUTES:-90} exec bash "$(dirname "$0")/../record_s26/run_recipe_per_net.sh"
