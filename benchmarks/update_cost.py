@@ -8,8 +8,9 @@ default) pays one extra no-grad pass over the rollout per update for its proxima
 default config's sizes (8 envs x ``n_steps`` samples, its batch size and epochs, the 64x64 MLP) on a
 real rollout of the default config's envs, three ways in rotating order
 (:func:`~benchmarks.common.interleaved_runs`): a fresh rollout (lag 0: plain PPO, as sync and lock-step
-train), a lagged one with ``async_correction: none`` and a lagged one with ``decoupled``. CPU seconds of
-this process (one torch thread), medians over rounds.
+train), a lagged one with ``async_correction: none`` and a lagged one with ``decoupled``; and the last
+again with Adam's ``foreach`` ops instead of its fused kernel (what the lean update used before the 29th
+session). CPU seconds of this process (one torch thread), medians over rounds.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ if __package__ in (None, ""):  # run as ``python -m`` from elsewhere or as a fil
 from benchmarks.common import interleaved_runs, machine  # noqa: E402
 
 FRESH, PLAIN, DECOUPLED = "fresh rollout (plain PPO)", "lagged, async_correction: none", "lagged, decoupled"
+FOREACH = "lagged, decoupled, Adam with foreach ops (before the 29th session)"
 
 
 def update_measures() -> dict:
@@ -55,8 +57,11 @@ def update_measures() -> dict:
     venv.close()
     weights = copy.deepcopy(first.policy.state_dict())
 
-    def update(decoupled: bool, lag: int) -> float:
+    def update(decoupled: bool, lag: int, adam: dict | None = None) -> float:
         model = models[decoupled]
+        model.policy_kwargs["optimizer_kwargs"] = adam or {}  # a config's choice; unset: the lean update's
+        for group in model.policy.optimizer.param_groups:
+            group.update(adam or {"foreach": None, "fused": None})
         model.policy.load_state_dict(weights)  # every measure starts from the same weights and rollout
         model.rollout_buffer = copy.deepcopy(rollout)
         model._async().rollout_lag = lag
@@ -65,7 +70,8 @@ def update_measures() -> dict:
         model.train()
         return (time.process_time() - start) * 1e3
 
-    return {FRESH: lambda: update(False, 0), PLAIN: lambda: update(False, 1), DECOUPLED: lambda: update(True, 1)}
+    return {FRESH: lambda: update(False, 0), PLAIN: lambda: update(False, 1), DECOUPLED: lambda: update(True, 1),
+            FOREACH: lambda: update(True, 1, {"foreach": True, "fused": None})}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ class FreshInfoDummyVecEnv(DummyVecEnv):
 
     def step_wait(self) -> VecEnvStepReturn:
         infos = self.buf_infos
+        box_obs = self.buf_obs[None] if self.keys == [None] else None  # one array: written in place below
         for env_idx in range(self.num_envs):
             obs, self.buf_rews[env_idx], terminated, truncated, info = self.envs[env_idx].step(self.actions[env_idx])
             done = terminated or truncated
@@ -31,7 +32,10 @@ class FreshInfoDummyVecEnv(DummyVecEnv):
                 info["terminal_observation"] = obs
                 obs, self.reset_infos[env_idx] = self.envs[env_idx].reset()
             infos[env_idx] = info
-            self._save_obs(env_idx, obs)
+            if box_obs is not None:
+                box_obs[env_idx] = obs
+            else:
+                self._save_obs(env_idx, obs)
         return self._obs_from_buf(), np.copy(self.buf_rews), np.copy(self.buf_dones), list(infos)
 
     def _obs_from_buf(self) -> VecEnvObs:

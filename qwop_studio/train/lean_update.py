@@ -33,6 +33,7 @@ import torch as th
 import torch.nn.functional as F  # noqa: N812 - torch's own convention
 from stable_baselines3 import PPO
 from stable_baselines3.common.utils import explained_variance
+from torch.autograd.graph import increment_version
 
 from qwop_studio.train.algorithms import SB3_UPDATE_ONLY_ARGS, is_unset
 from qwop_studio.train.lean_policy import LeanActor, run_layers
@@ -67,7 +68,7 @@ class LeanPPO(PPO):
         clip_groups = gradient_clip_groups(self.policy, actor, self.grad_clip_per_net)
         grad_norms: list[list[th.Tensor]] = [[] for _ in clip_groups]
         optimizer = self.policy.optimizer
-        _use_foreach_adam(optimizer)
+        _use_fused_adam(optimizer, self.policy_kwargs.get("optimizer_kwargs") or {})
         behaviour_weights = self._decouple(data, actor)
         n = data["observations"].shape[0]
         entropy_losses, pg_losses, value_losses, clip_fractions = [], [], [], []
@@ -175,20 +176,33 @@ def evaluate_actions(actor: LeanActor, obs: th.Tensor, actions: th.Tensor) -> tu
     return values, log_prob, entropy
 
 
-def _use_foreach_adam(optimizer: th.optim.Optimizer) -> None:
-    """Let torch's Adam update all parameters with its ``foreach`` ops instead of one Python loop per tensor.
+def _use_fused_adam(optimizer: th.optim.Optimizer, chosen: dict) -> None:
+    """Let torch's Adam update all parameters in its one ``fused`` kernel instead of a Python loop per tensor.
 
-    Why: torch picks ``foreach`` by itself only for GPU tensors; on the CPU its default is a per-parameter
-    loop. The ``foreach`` path does the same element-wise arithmetic in the same order (the parameters
-    after an update are equal bit for bit: tests/train/test_lean_update.py compares against SB3's own
-    update). Only groups that leave the choice to torch (``foreach=None``) are changed; ``fused`` (faster
-    still, but rounded differently) is left to the user's ``optimizer_kwargs``.
+    Why: torch picks neither ``foreach`` nor ``fused`` by itself for CPU tensors; its default is a
+    per-parameter loop of ~10 element-wise ops each. The fused kernel does Adam's arithmetic, the same
+    formula, in one call per step: one update of the default config costs ~8 % less CPU than with
+    ``foreach`` (the choice until the 29th session) and more than that less than the loop
+    (``python -m benchmarks.update_cost``). It rounds differently from the loop in the last bits
+    (tests/train/test_lean_update.py bounds the difference). ``chosen`` is the policy's
+    ``optimizer_kwargs``: a ``foreach``, ``fused`` or ``differentiable`` set there stands; otherwise
+    this replaces what a saved optimiser state brought (a model saved before the 29th session carries
+    ``foreach: True``).
     """
-    if type(optimizer) is not th.optim.Adam:
+    if type(optimizer) is not th.optim.Adam or {"foreach", "fused", "differentiable"} & set(chosen):
         return
     for group in optimizer.param_groups:
-        if group.get("foreach") is None and not group.get("fused") and not group.get("differentiable"):
-            group["foreach"] = True
+        group["foreach"], group["fused"] = None, True
+    if not optimizer.__dict__.get("_bumps_versions"):
+        optimizer.register_step_post_hook(_bump_versions)
+        optimizer.__dict__["_bumps_versions"] = True
+
+
+def _bump_versions(optimizer: th.optim.Optimizer, _args: Any, _kwargs: Any) -> None:
+    """Mark the parameters as changed in place, as every other optimiser step does: the fused kernel writes
+    them without bumping torch's version counters, and the numpy sampling pass
+    (:class:`~qwop_studio.train.numpy_actor.NumpyActor`) reads those counters to see new weights."""
+    increment_version([p for group in optimizer.param_groups for p in group["params"]])
 
 
 def install_lean_update(model: Any) -> bool:

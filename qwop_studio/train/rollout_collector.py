@@ -15,6 +15,7 @@ closes the workers).
 """
 from __future__ import annotations
 
+import select
 import signal
 import time
 from multiprocessing import shared_memory
@@ -38,6 +39,10 @@ class Collector:
 
     def __init__(self, conn: Any, venv: Any, env_start: int) -> None:
         self.conn = conn
+        #: whether a command is waiting, asked between every two env steps: a ``select.poll`` registered once
+        #: costs ~1 us a question against ~4 us for ``Connection.poll`` (which builds a selector each time)
+        self.commands = select.poll()
+        self.commands.register(conn.fileno(), select.POLLIN)
         self.venv = venv
         self.env_start = env_start
         self.n_envs = venv.num_envs
@@ -141,7 +146,7 @@ class Collector:
             raise RuntimeError("collect before attach and reset")
         idle_s = time.perf_counter() - self.idle_since
         start, start_cpu = time.perf_counter(), time.process_time()
-        policy, venv, conn = self.policy, self.venv, self.conn
+        policy, venv, conn, commands = self.policy, self.venv, self.conn, self.commands
         board = self.board
         start_version = self._load_weights()
         switch = self.attachment.latest_weights
@@ -158,7 +163,7 @@ class Collector:
         last_obs, last_starts = self.last_obs, self.last_episode_starts
         new_obs = dones = None
         for t in range(self.attachment.layout.n_steps):
-            while conn.poll():  # commands between two env steps (reward weights, attributes)
+            while commands.poll(0):  # commands between two env steps (reward weights, attributes)
                 cmd, data = conn.recv()
                 if cmd == "close":
                     raise _ClosedError
@@ -173,16 +178,15 @@ class Collector:
             actions, values, log_probs = self.actor(last_obs)
             clipped = np.clip(actions, policy.action_space.low, policy.action_space.high) if box else actions
             new_obs, rewards, dones, infos = venv.step(clipped)
-            for idx, done in enumerate(dones):  # SB3's bootstrap of a time-limit truncation (its issue #633)
-                if (done and infos[idx].get("terminal_observation") is not None
-                        and infos[idx].get("TimeLimit.truncated", False)):
+            for idx in np.flatnonzero(dones).tolist() if dones.any() else ():  # episodes that ended
+                if (infos[idx].get("terminal_observation") is not None
+                        and infos[idx].get("TimeLimit.truncated", False)):  # SB3's time-limit bootstrap (#633)
                     terminal_obs = policy.obs_to_tensor(infos[idx]["terminal_observation"])[0]
                     with th.no_grad():
                         terminal_value = policy.predict_values(terminal_obs)[0]
                     rewards[idx] += gamma * terminal_value
-                if done:
-                    info = {k: v for k, v in infos[idx].items() if k != "terminal_observation"}
-                    episodes.append((t, a + idx, info))
+                info = {k: v for k, v in infos[idx].items() if k != "terminal_observation"}
+                episodes.append((t, a + idx, info))
             obs_buf[t, a:b] = last_obs
             act_buf[t, a:b] = actions.reshape(-1, 1) if discrete else actions.reshape(self.n_envs, -1)
             rew_buf[t, a:b] = rewards

@@ -56,6 +56,7 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
             self.buffers.append({k: np.array(getattr(buffer, k)) for k in BUFFER_FIELDS})
             self.buffers[-1]["ep_info_buffer"] = [(e["r"], e["l"]) for e in self.model.ep_info_buffer]
 
+    from qwop_studio.train.lean_update import install_lean_update
     from qwop_studio.train.sampling_policy import install_lean_forward
 
     if kind == "lockstep":
@@ -67,6 +68,7 @@ def _collect(kind: str, rollouts: int = 3, n_envs: int = 4, n_steps: int = 64,
                     learning_rate=learning_rate)
         if kind == "lockstep":
             assert install_lean_forward(model.policy)  # as the trainer does: lock-step samples in numpy too
+            assert install_lean_update(model)  # ... and learns with the lean update (its fused Adam)
         else:
             model = as_async(model, overlap=kind == "async")
         grab = Grab()
@@ -134,10 +136,11 @@ def test_the_lean_torch_forward_pass_is_sb3s_bit_for_bit(net_arch):
 
 
 @pytest.mark.parametrize("net_arch, activation", [([64, 64], "Tanh"), ({"pi": [32], "vf": [16, 16]}, "ReLU"),
-                                                  ([16], "ELU")])
+                                                  ([16], "ELU"), ({"pi": [], "vf": [8]}, "LeakyReLU")])
 def test_the_numpy_sampling_pass_draws_from_sb3s_distribution_with_its_values(net_arch, activation):
     """Values and log-probabilities of the actions it draws equal SB3's (float32 rounding apart), the draws
-    follow SB3's action probabilities, a seeded draw repeats, and new weights are read at once."""
+    follow SB3's action probabilities, a seeded draw repeats, and new weights are read at once, whether
+    written in whole or changed in place (the optimiser's step); nets of different depths included."""
     import torch as th
     from gymnasium import spaces
     from stable_baselines3.common.policies import ActorCriticPolicy
@@ -164,6 +167,10 @@ def test_the_numpy_sampling_pass_draws_from_sb3s_distribution_with_its_values(ne
     first = NumpyActor(policy)(one[:64])[0]
     th.manual_seed(3)  # unseeded: the seed comes from torch's generator, so a seeded run repeats
     assert np.array_equal(first, NumpyActor(policy)(one[:64])[0])
+    with th.no_grad():  # an in-place change (as Adam's step makes) reaches it at once
+        policy.value_net.bias.add_(1.0)
+        expected = policy.predict_values(th.as_tensor(obs)).numpy()
+    np.testing.assert_allclose(actor(obs)[1], expected, rtol=0, atol=1e-5)
     with th.no_grad():  # new weights written into the policy's parameters (new tensors) reach it at once
         th.nn.utils.vector_to_parameters(th.zeros(sum(p.numel() for p in policy.parameters())), policy.parameters())
     assert np.array_equal(actor(obs)[1], np.zeros((8, 1), np.float32))
