@@ -1,7 +1,8 @@
-"""One ``QWOPEnv``'s env steps/s in this working tree against a git revision, in interleaved rounds.
+"""One ``QWOPEnv``'s env steps/s (or the default config's while learning) in this working tree against a git
+revision, in interleaved rounds.
 
     python -m benchmarks.versions --base REV [--runs 5] [--steps 20000] [--observation extended]
-                                  [--workload random|runner]
+                                  [--workload random|runner|learning] [--seconds 15]
 
 Why: a change meant to make the env faster (or one that must not make it slower) is judged against the
 code before it on the same machine in the same minutes; this VM's speed drifts by up to ~40 % over
@@ -12,8 +13,11 @@ default training config's settings (4 frames a step, the 9-action set; resets in
 policy's workload, falls every few dozen steps. ``--workload runner`` replays the shipped runner's keys
 from one of its races (2 frames a step, all 16 actions), race after race: a trained policy's workload, a
 running gait with few resets. The replay is the same race in both trees (the game is deterministic and
-neither tree may change its trajectory). Prints each tree's median and rounds, and new / base with its
-per-round range. Run it on an otherwise idle machine.
+neither tree may change its trajectory). ``--workload learning`` measures instead the default config's
+env steps/s while it learns from a fresh policy (``training_throughput``, ``--seconds`` after warm-up,
+whatever collection each tree's default is): for a change to the learner or the rollout workers.
+Prints each tree's median and rounds, and new / base with its per-round range. Run it on an otherwise
+idle machine.
 """
 from __future__ import annotations
 
@@ -54,6 +58,18 @@ for action in actions:
 print(steps / (time.perf_counter() - start))
 """
 
+#: The ``learning`` workload's child: the default config learning for ``seconds`` (spawn-started workers,
+#: hence the guard). ``training_throughput(config, seconds)`` is the API every revision since the 9th session has.
+CHILD_LEARNING = """
+import sys
+if __name__ == "__main__":
+    from qwop_studio.train.benchmark import training_throughput
+    from qwop_studio.train.config import load_config
+    from qwop_studio.train.torch_setup import prepare_torch_process
+    prepare_torch_process()
+    print(training_throughput(load_config("train_ppo_upright"), float(sys.argv[1])).env_steps_per_s)
+"""
+
 
 def runner_race_actions() -> list[int]:
     """The shipped runner's actions over one deterministic race from the start line (no no-ops), in order."""
@@ -74,12 +90,13 @@ def runner_race_actions() -> list[int]:
             return actions
 
 
-def steps_per_s(tree: str, steps: int, observation: str, workload: list[int] | None = None) -> float:
+def steps_per_s(tree: str, steps: int, observation: str, workload: list[int] | None = None,
+                learning_s: float | None = None) -> float:
     """One fresh process importing ``qwop_studio`` from ``tree``: its env steps/s (``workload``: actions to
-    replay in a loop; None for random actions)."""
+    replay in a loop; None for random actions; ``learning_s``: the default config learning that long instead)."""
     env = {**os.environ, "PYTHONPATH": tree, "OMP_NUM_THREADS": "1"}
-    out = subprocess.run([sys.executable, "-c", CHILD, str(steps), observation, json.dumps(workload)], cwd=tree,
-                         env=env,
+    child = [CHILD_LEARNING, str(learning_s)] if learning_s else [CHILD, str(steps), observation, json.dumps(workload)]
+    out = subprocess.run([sys.executable, "-c", *child], cwd=tree, env=env,
                          capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -90,11 +107,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--steps", type=int, default=20000, help="env steps per run (default 20000)")
     parser.add_argument("--observation", default="extended", choices=("extended", "qwop-gym"))
-    parser.add_argument("--workload", default="random", choices=("random", "runner"),
-                        help="random actions at 4 frames (default) or the shipped runner's race replayed at 2")
+    parser.add_argument("--workload", default="random", choices=("random", "runner", "learning"),
+                        help="random actions at 4 frames (default), the shipped runner's race replayed at 2, or "
+                             "the default config learning")
+    parser.add_argument("--seconds", type=float, default=15.0, help="learning time per run (--workload learning)")
     args = parser.parse_args(argv)
-    if args.runs < 1 or args.steps < 1:
-        parser.error("--runs and --steps must be >= 1")
+    if args.runs < 1 or args.steps < 1 or args.seconds <= 0:
+        parser.error("--runs and --steps must be >= 1, --seconds > 0")
     rev = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{args.base}^{{commit}}"], cwd=REPO,
                          capture_output=True, text=True)
     if rev.returncode != 0:
@@ -103,10 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     base_commit = rev.stdout.strip()
     print(f"machine: {machine()}")
     workload = runner_race_actions() if args.workload == "runner" else None
+    learning_s = args.seconds if args.workload == "learning" else None
     what = (f"the shipped runner's race of {len(workload)} steps replayed (2 frames a step, 16 actions)" if workload
             else "random actions (4 frames a step, 9 actions)")
-    print(f"one QWOPEnv, {what}, {args.observation} observation, {args.steps:,} steps per run, {args.runs} "
-          f"interleaved rounds: this tree against {args.base} ({base_commit[:10]})", flush=True)
+    if learning_s:
+        print(f"the default config (train_ppo_upright) learning from a fresh policy, {learning_s:g} s per run, "
+              f"{args.runs} interleaved rounds: this tree against {args.base} ({base_commit[:10]})", flush=True)
+    else:
+        print(f"one QWOPEnv, {what}, {args.observation} observation, {args.steps:,} steps per run, {args.runs} "
+              f"interleaved rounds: this tree against {args.base} ({base_commit[:10]})", flush=True)
     with tempfile.TemporaryDirectory(prefix="qwop_base_") as parent:
         base_tree = os.path.join(parent, "tree")
         subprocess.run(["git", "worktree", "add", "--detach", "--quiet", base_tree, base_commit], cwd=REPO, check=True)
@@ -116,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             for round_index in range(args.runs):
                 order = [(REPO, new), (base_tree, base)]
                 for tree, values in order if round_index % 2 == 0 else reversed(order):
-                    values.append(steps_per_s(tree, args.steps, args.observation, workload))
+                    values.append(steps_per_s(tree, args.steps, args.observation, workload, learning_s))
             print(f"steal time during the runs: {steal_share(before, cpu_jiffies())}")
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", base_tree], cwd=REPO, check=False)

@@ -224,3 +224,15 @@ def test_the_versions_benchmark_measures_this_tree_against_a_revision_and_cleans
     out = capsys.readouterr().out
     assert "this tree / base:" in out and "base HEAD" in out
     assert subprocess.run(["git", "worktree", "list"], cwd=REPO, capture_output=True, text=True).stdout == before
+
+
+def test_the_versions_benchmark_compares_the_default_config_learning_in_both_trees(capsys) -> None:
+    """``--workload learning``: each tree's default config learns in its own process (spawned rollout workers
+    included) and the ratio of their env steps/s is printed."""
+    from benchmarks.versions import main
+
+    assert main(["--base", "HEAD", "--runs", "1", "--workload", "learning", "--seconds", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert "learning from a fresh policy" in out and "this tree / base:" in out
+    rates = [float(line.split()[2].replace(",", "")) for line in out.splitlines() if "env steps/s" in line]
+    assert len(rates) == 2 and all(rate > 100 for rate in rates)
