@@ -48,6 +48,11 @@ NUMPY_ACTIVATIONS: dict[type, Callable[[nn.Module], _Op]] = {
     nn.ELU: lambda m: lambda x: np.where(x > 0, x, np.float32(m.alpha) * np.expm1(np.minimum(x, 0))),
 }
 
+#: One fused layer: ``x @ weight_t + bias``, then the activation (None: none).
+_Layer = tuple[np.ndarray, np.ndarray, "_Op | None"]
+#: A net as stages: a Linear (None: the identity) and the activations after it.
+_Stage = tuple["nn.Linear | None", list[nn.Module]]
+
 
 class NumpyActor:
     """``actions, values, log_probs = NumpyActor(policy)(obs)`` on numpy arrays, for sampling only.
@@ -66,9 +71,9 @@ class NumpyActor:
         self._heads = (lean.action_net, lean.value_net)
         self._n_actions = lean.n_actions
         self._n_features = int(policy.features_dim)
-        self._parameters = [m.weight for m in self._linears()] + [m.bias for m in self._linears()]
+        self._parameters = [p for m in self._linears() for p in (m.weight, m.bias) if p is not None]
         self._fingerprint: tuple[int, int, int] = (-1, -1, -1)
-        self._layers: list[tuple[np.ndarray, np.ndarray, _Op | None]] = []
+        self._layers: list[_Layer] = []
         if seed is None:  # from torch's global generator: a seeded run stays reproducible
             seed = int(th.randint(0, 2**62, (1,)).item())
         self.rng = np.random.default_rng(seed)
@@ -104,18 +109,14 @@ class NumpyActor:
     def _check_weights(self) -> None:
         """Rebuild the fused layers when a parameter changed: new storage (the first or the last
         parameter, both replaced when weights are written in whole) or an in-place write (the version
-        counters only grow, so their sum changes with any of them)."""
+        counters only grow, so their sum changes with any of them; the lean update's fused Adam bumps
+        them through a step hook, ``lean_update._bump_versions``)."""
         parameters = self._parameters
         fingerprint = (parameters[0].data_ptr(), parameters[-1].data_ptr(), sum(p._version for p in parameters))
         if fingerprint != self._fingerprint:
             self._layers = fused_layers(self._pi_modules, self._vf_modules, *self._heads, self._n_features)
             self._fingerprint = fingerprint
 
-
-#: One fused layer: ``x @ weight_t + bias``, then the activation (None: none).
-_Layer = tuple[np.ndarray, np.ndarray, "_Op | None"]
-#: A net as stages: a Linear (None: the identity) and the activations after it.
-_Stage = tuple["nn.Linear | None", list[nn.Module]]
 
 
 def fused_layers(pi: list[nn.Module], vf: list[nn.Module], action_net: nn.Linear, value_net: nn.Linear,
