@@ -60,8 +60,8 @@ def update_measures() -> dict:
     def update(decoupled: bool, lag: int, adam: dict | None = None) -> float:
         model = models[decoupled]
         model.policy_kwargs["optimizer_kwargs"] = adam or {}  # a config's choice; unset: the lean update's
-        for group in model.policy.optimizer.param_groups:
-            group.update(adam or {"foreach": None, "fused": None})
+        for group in model.policy.optimizer.param_groups if adam else ():  # (unset: the update sets its own)
+            group.update(adam)
         model.policy.load_state_dict(weights)  # every measure starts from the same weights and rollout
         model.rollout_buffer = copy.deepcopy(rollout)
         model._async().rollout_lag = lag

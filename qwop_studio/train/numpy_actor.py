@@ -118,7 +118,6 @@ class NumpyActor:
             self._fingerprint = fingerprint
 
 
-
 def fused_layers(pi: list[nn.Module], vf: list[nn.Module], action_net: nn.Linear, value_net: nn.Linear,
                  n_features: int) -> list[_Layer]:
     """The policy's two nets and their heads as one chain of layers over ``[latent_pi | latent_vf]``.

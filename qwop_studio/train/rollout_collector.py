@@ -178,7 +178,7 @@ class Collector:
             actions, values, log_probs = self.actor(last_obs)
             clipped = np.clip(actions, policy.action_space.low, policy.action_space.high) if box else actions
             new_obs, rewards, dones, infos = venv.step(clipped)
-            for idx in np.flatnonzero(dones).tolist() if dones.any() else ():  # episodes that ended
+            for idx in np.flatnonzero(dones).tolist():  # the envs whose episode ended
                 if (infos[idx].get("terminal_observation") is not None
                         and infos[idx].get("TimeLimit.truncated", False)):  # SB3's time-limit bootstrap (#633)
                     terminal_obs = policy.obs_to_tensor(infos[idx]["terminal_observation"])[0]
